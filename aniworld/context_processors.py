@@ -1,0 +1,5 @@
+from django.conf import settings
+
+
+def app(request):
+    return {"app_version": settings.VERSION}

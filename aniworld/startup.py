@@ -1,0 +1,119 @@
+"""The start-up and shutdown sequence of `manage.py serve`, in the seed's order.
+
+1. purge the temp dir (partial downloads are worthless after a restart),
+2. the database (migrations applied),
+3. the configuration (config.json readable and valid),
+4. services: each app's start-up step, in order (queue restore, schedules,
+   NFO repair in the background).
+
+A failing temp purge is a warning; a failing database or config stops the start.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connections
+
+from aniworld import config
+
+log = logging.getLogger("aniworld.startup")
+
+# Later start-up steps of the apps, in order; each is "module:function".
+SERVICE_STEPS: list[str] = [
+    "library.scanning:recover_interrupted_scans",
+    "downloads.queue:restore_after_restart",
+    "aniworld.system:record_start",
+    "aniworld.scheduler:start_scheduler",
+    "nfo.service:start_repair_in_background",
+]
+
+
+def purge_temp_dir(temp_dir: Path | None = None) -> int:
+    """Empty (or create) the temp dir; return how many entries were removed."""
+    temp_dir = Path(temp_dir or settings.TEMP_DIR)
+    try:
+        temp_dir.mkdir(parents=True, exist_ok=True)
+        removed = 0
+        for entry in temp_dir.iterdir():
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+            removed += 1
+    except OSError as exc:
+        log.warning("could not purge the temp dir %s: %s", temp_dir, exc)
+        return 0
+    if removed:
+        log.info("purged %d leftover entries from %s", removed, temp_dir)
+    return removed
+
+
+def prepare_database() -> None:
+    for alias in connections:
+        call_command("migrate", database=alias, interactive=False, verbosity=0)
+
+
+def check_config() -> None:
+    config.current()
+
+
+def _import(dotted: str) -> Callable[[], None]:
+    module_name, function_name = dotted.split(":")
+    module = __import__(module_name, fromlist=[function_name])
+    return getattr(module, function_name)
+
+
+def shutdown_flag() -> Path:
+    return settings.DATA_DIR / "run" / "shutdown-requested"
+
+
+def request_worker_shutdown() -> None:
+    """Tell a running download (in the worker process) to stop and requeue its item."""
+    flag = shutdown_flag()
+    flag.parent.mkdir(parents=True, exist_ok=True)
+    flag.touch()
+
+
+def worker_shutdown_requested() -> bool:
+    return shutdown_flag().exists()
+
+
+def run(stdout=sys.stdout) -> None:
+    shutdown_flag().unlink(missing_ok=True)
+    purge_temp_dir()
+    prepare_database()
+    check_config()
+    for step in SERVICE_STEPS:
+        _import(step)()
+    log.info("start-up complete")
+
+
+def recover_after_worker_crash() -> None:
+    """Before a crashed worker is restarted: what it left behind is cleaned up and its
+    interrupted download goes back to the queue, as at a fresh start."""
+    from django.db import close_old_connections
+
+    from downloads.queue import restore_after_restart
+
+    purge_temp_dir()
+    restore_after_restart()
+    close_old_connections()
+
+
+def after_shutdown() -> None:
+    """Fold the SQLite write-ahead log back into the database file."""
+    connection = connections["default"]
+    if connection.vendor != "sqlite":
+        return
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except Exception as exc:
+        log.warning("WAL checkpoint failed: %s", exc)

@@ -1,0 +1,45 @@
+from django.contrib import admin
+from django.shortcuts import redirect
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from accounts.urls import api_urlpatterns as auth_api
+from accounts.urls import page_urlpatterns as auth_pages
+from aniworld import health, views
+from aniworld.settings_urls import api_urlpatterns as settings_api
+from aniworld.settings_urls import page_urlpatterns as settings_pages
+from downloads.urls import api_urlpatterns as queue_api
+from downloads.urls import page_urlpatterns as queue_pages
+from library.urls import api_urlpatterns as anime_api
+from library.urls import page_urlpatterns as library_pages
+from nfo.urls import api_urlpatterns as nfo_api
+from nfo.urls import page_urlpatterns as nfo_pages
+
+
+def admin_login(request):
+    """The admin uses our login page (one owner, one password)."""
+    return redirect(f"/login/?next={request.GET.get('next', '/admin/')}")
+
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health", health.health, name="health"),
+    path("health/detailed", health.health_detailed, name="health-detailed"),
+    path("api/auth/", include(auth_api)),
+    path("api/anime/", include(anime_api)),
+    path("api/queue/", include(queue_api)),
+    path("api/", include(settings_api)),
+    path("api/nfo/", include(nfo_api)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/login/", admin_login),
+    path("admin/", admin.site.urls),
+    *auth_pages,
+    *library_pages,
+    *queue_pages,
+    *settings_pages,
+    *nfo_pages,
+]
+
+handler404 = "aniworld.views.not_found"
+handler500 = "aniworld.views.server_error"

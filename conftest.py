@@ -1,0 +1,66 @@
+"""Fixtures shared by every app's tests."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+
+from aniworld import config
+from aniworld.http import reset_clients
+
+pytest_plugins = ["tests.fakes.fixtures", "tests.browser"]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_state(monkeypatch):
+    """Each test starts with no config.json, an empty cache and fresh HTTP clients."""
+    for variable in config.ENV_OVERRIDES:
+        monkeypatch.delenv(variable, raising=False)
+    settings.ANIWORLD_CONFIG_FILE.unlink(missing_ok=True)
+    cache.clear()
+    reset_clients()
+    yield
+    settings.ANIWORLD_CONFIG_FILE.unlink(missing_ok=True)
+    reset_clients()
+
+
+@pytest.fixture
+def library_root(tmp_path, monkeypatch):
+    """An empty library directory configured as the anime directory."""
+    root = tmp_path / "library"
+    root.mkdir()
+    monkeypatch.setenv("ANIME_DIRECTORY", str(root))
+    return root
+
+
+OWNER_PASSWORD = "Correct-Horse-9"
+
+
+@pytest.fixture
+def configured(db):
+    """An installation whose owner has chosen the master password."""
+    from accounts import owner
+
+    owner.set_master_password(OWNER_PASSWORD)
+    return owner.owner_user()
+
+
+@pytest.fixture
+def owner_client(client, configured):
+    """A browser session logged in as the owner."""
+    client.force_login(configured)
+    return client
+
+
+@pytest.fixture
+def api(configured):
+    """An API client sending the owner's JWT access token."""
+    from rest_framework.test import APIClient
+    from rest_framework_simplejwt.tokens import RefreshToken
+
+    client = APIClient()
+    client.credentials(
+        HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(configured).access_token}"
+    )
+    return client
