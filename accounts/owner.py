@@ -1,0 +1,119 @@
+"""The one owner of an installation and the master password that guards it.
+
+The password hash lives in ``data/config.json`` under
+``other.master_password_hash`` (the seed's format). A Django user named
+``owner`` mirrors it, so sessions, JWTs and the admin site work as usual;
+``set_master_password`` keeps both in step. Changing the password revokes
+every refresh token (blacklist) and every session; access tokens carry a
+hash of the password (simplejwt's revoke claim), so old ones stop working too.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.sessions.models import Session
+from django.db import transaction
+
+from aniworld import config
+
+log = logging.getLogger("aniworld.auth")
+
+OWNER_USERNAME = "owner"
+MIN_PASSWORD_LENGTH = 8
+
+PASSWORD_RULES = (
+    (
+        "min_length",
+        f"at least {MIN_PASSWORD_LENGTH} characters",
+        lambda p: len(p) >= MIN_PASSWORD_LENGTH,
+    ),
+    ("uppercase", "an upper-case letter", lambda p: any(c.isupper() for c in p)),
+    ("lowercase", "a lower-case letter", lambda p: any(c.islower() for c in p)),
+    ("digit", "a digit", lambda p: any(c.isdigit() for c in p)),
+    (
+        "special",
+        "a special character (not a letter or digit)",
+        lambda p: bool(re.search(r"[^\w\s]|_", p)),
+    ),
+)
+
+
+def password_problems(password: str) -> dict[str, str]:
+    """Every rule the password breaks, as ``{rule: "needs …"}``."""
+    return {
+        rule: f"The password needs {description}."
+        for rule, description, passes in PASSWORD_RULES
+        if not passes(password)
+    }
+
+
+def stored_hash() -> str | None:
+    return config.current()["other"]["master_password_hash"]
+
+
+def is_configured() -> bool:
+    return bool(stored_hash())
+
+
+def verify_password(password: str) -> bool:
+    hashed = stored_hash()
+    return bool(hashed) and check_password(password, hashed)
+
+
+def owner_user():
+    """The Django user that stands for the owner, matching the stored hash."""
+    User = get_user_model()
+    user, _ = User.objects.get_or_create(
+        username=OWNER_USERNAME,
+        defaults={"is_staff": True, "is_superuser": True},
+    )
+    hashed = stored_hash()
+    if hashed and user.password != hashed:
+        # config.json is the source of truth (it may have been restored or edited).
+        user.password = hashed
+        user.save(update_fields=["password"])
+    return user
+
+
+def anime_directory_problem(path: str) -> str | None:
+    """Why ``path`` cannot be the library root, or None when it can."""
+    if not path.strip():
+        return "The library directory must not be empty."
+    directory = Path(path).expanduser()
+    if not directory.is_absolute():
+        return "The library directory must be an absolute path."
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return f"The library directory cannot be created: {exc.strerror or exc}."
+    if not directory.is_dir():
+        return "The library directory path exists but is not a directory."
+    if not os.access(directory, os.W_OK | os.X_OK):
+        return "The library directory is not writable."
+    return None
+
+
+@transaction.atomic
+def set_master_password(password: str, *, anime_directory: str | None = None) -> None:
+    """Store a new master password (and optionally the library root); revoke old logins."""
+    hashed = make_password(password)
+    other: dict[str, str] = {"master_password_hash": hashed}
+    if anime_directory:
+        other["anime_directory"] = str(Path(anime_directory).expanduser())
+    config.store().update({"other": other})
+    user = owner_user()
+    revoke_all_logins(user)
+
+
+def revoke_all_logins(user) -> None:
+    from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+
+    for token in OutstandingToken.objects.filter(user=user).exclude(blacklistedtoken__isnull=False):
+        BlacklistedToken.objects.get_or_create(token=token)
+    Session.objects.all().delete()
