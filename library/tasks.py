@@ -1,0 +1,20 @@
+"""Entry points that django-q2 runs in the worker process."""
+
+from __future__ import annotations
+
+from library import scanning
+from library.models import Series
+from library.sync import sync_series
+from nfo.service import queue_nfo_if_missing
+
+
+def refresh_series(series_id: int) -> None:
+    series = Series.objects.filter(id=series_id).first()
+    if series is not None:
+        sync_series(series, remote=True)
+        # A newly added series gets its tvshow.nfo and artwork (when a TMDB key is set).
+        queue_nfo_if_missing(series)
+
+
+def run_scan(run_id: int) -> None:
+    scanning.run_scan(run_id)

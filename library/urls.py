@@ -1,0 +1,24 @@
+from django.urls import path
+
+from library import api, views
+
+api_urlpatterns = [
+    path("", api.anime_collection, name="anime-list"),
+    path("search", api.search, name="anime-search"),
+    path("missing", api.missing, name="anime-missing"),
+    path("scan", api.scan_state, name="anime-scan"),
+    path("rescan", api.rescan_all, name="anime-rescan"),
+    path("unmatched", api.unmatched, name="anime-unmatched"),
+    path("unmatched/attach", api.attach, name="anime-attach"),
+    path("<slug:key>", api.anime_detail, name="anime-detail"),
+    path("<slug:key>/rescan", api.rescan_series, name="anime-rescan-series"),
+]
+
+page_urlpatterns = [
+    path("library/", views.library_page, name="library"),
+    path("library/add", views.add_dialog, name="library-add"),
+    path("library/scan", views.scan_panel, name="library-scan"),
+    path("library/unmatched", views.unmatched_panel, name="library-unmatched"),
+    path("series/<slug:key>/", views.series_page, name="series"),
+    path("series/<slug:key>/cover", views.series_cover, name="series-cover"),
+]

@@ -1,0 +1,164 @@
+"""Library and series pages (HTMX): covers, search, add dialog, scans, episodes."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from aniworld.errors import AppError
+from library import catalog, covers, scanning
+from library.api import detail_data, library_queryset
+from library.languages import LANGUAGE_LABELS
+from library.models import Series
+from library.providers import PROVIDERS, get_provider, provider_for_url
+from nfo.views import nfo_panel
+
+PAGE_SIZE = 60
+# HTMX stops polling an element that answers 286.
+STOP_POLLING = 286
+
+
+def htmx_redirect(url: str) -> HttpResponse:
+    response = HttpResponse(status=204)
+    response["HX-Redirect"] = url
+    return response
+
+
+@login_required
+@require_GET
+def library_page(request):
+    try:
+        queryset = library_queryset(request.GET)
+    except AppError:
+        queryset = library_queryset({})
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "search": request.GET.get("search", ""),
+        "missing_only": request.GET.get("missing") == "true",
+        "nfo_missing_only": request.GET.get("nfo") == "missing",
+        "scan": scanning.scan_state(),
+        "sites": list(PROVIDERS),
+    }
+    template = (
+        "library/library.html#series-list"
+        if request.htmx and request.htmx.target == "series-list"
+        else "library/library.html"
+    )
+    return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def add_dialog(request):
+    """GET ?q= searches the index; POST adds a result (or a pasted URL)."""
+    if request.method == "POST":
+        try:
+            url = request.POST.get("url", "").strip()
+            if url:
+                provider, key = provider_for_url(url)
+                site = provider.site
+            else:
+                site, key = request.POST.get("site", ""), request.POST.get("key", "")
+                get_provider(site)
+            series = catalog.add_series(site, key)
+        except AppError as exc:
+            return render(request, "library/add_results.html", {"error": exc.message})
+        return htmx_redirect(f"/series/{series.key}/")
+    query = request.GET.get("q", "").strip()
+    context: dict = {"query": query, "results": [], "error": ""}
+    if query:
+        in_library = set(Series.objects.values_list("key", flat=True))
+        for provider in PROVIDERS.values():
+            try:
+                for result in provider.search(query):
+                    context["results"].append((result, result.key in in_library))
+            except AppError as exc:
+                context["error"] = exc.message
+    return render(request, "library/add_results.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def scan_panel(request):
+    """The scan status panel; POST starts a scan. It polls itself while a scan runs."""
+    error = ""
+    if request.method == "POST":
+        try:
+            scanning.start_scan(request.POST.get("key", ""), remote=True)
+        except AppError as exc:
+            error = exc.message
+    state = scanning.scan_state()
+    response = render(request, "library/scan_panel.html", {"scan": state, "error": error})
+    if request.method == "GET" and state["running"] is None:
+        response.status_code = STOP_POLLING
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unmatched_panel(request):
+    error = ""
+    if request.method == "POST":
+        try:
+            series = catalog.attach_folder(
+                request.POST.get("folder", ""),
+                request.POST.get("site", ""),
+                request.POST.get("key", ""),
+            )
+            return htmx_redirect(f"/series/{series.key}/")
+        except AppError as exc:
+            error = exc.message
+    try:
+        folders = scanning.unmatched_folders()
+    except AppError as exc:
+        folders, error = [], exc.message
+    return render(request, "library/unmatched.html", {"folders": folders, "error": error})
+
+
+@login_required
+@require_GET
+def series_cover(request, key: str):
+    """The series' cover image from our own origin (see library.covers)."""
+    series = catalog.get_series(key)
+    found = covers.cover_file(series)
+    if found is None:
+        response = HttpResponse(covers.PLACEHOLDER_SVG, content_type="image/svg+xml")
+    else:
+        path, content_type = found
+        response = FileResponse(open(path, "rb"), content_type=content_type)  # noqa: SIM115
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+@require_GET
+def series_page(request, key: str):
+    series = catalog.get_series(key)
+    data = detail_data(series)
+    seasons = data["seasons"]
+    chosen = request.GET.get("season")
+    numbers = [s["season"] for s in seasons]
+    current = int(chosen) if chosen and chosen.isdigit() and int(chosen) in numbers else None
+    if current is None and numbers:
+        current = next((n for n in numbers if n > 0), numbers[0])
+    season = next((s for s in seasons if s["season"] == current), None)
+    context = {
+        "series": series,
+        "data": data,
+        "seasons": numbers,
+        "current": current,
+        "season": season,
+        "labels": LANGUAGE_LABELS,
+        "missing_total": sum(e["missing"] for s in seasons for e in s["episodes"]),
+        "nfo": nfo_panel(series),
+    }
+    template = (
+        "library/series.html#episodes"
+        if request.htmx and request.htmx.target == "episodes"
+        else "library/series.html"
+    )
+    return render(request, template, context)
