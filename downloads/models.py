@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from library.models import Episode
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", "Pending"
+    DOWNLOADING = "downloading", "Downloading"
+    COMPLETED = "completed", "Completed"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Priority(models.IntegerChoices):
+    HIGH = 0, "high"
+    NORMAL = 1, "normal"
+    LOW = 2, "low"
+
+
+ACTIVE_STATUSES = (Status.PENDING, Status.DOWNLOADING)
+
+# Every allowed change of status; ``downloads.queue.transition`` refuses the rest.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.PENDING: frozenset({Status.DOWNLOADING, Status.CANCELLED}),
+    Status.DOWNLOADING: frozenset(
+        {Status.COMPLETED, Status.FAILED, Status.CANCELLED, Status.PENDING}
+    ),
+    Status.FAILED: frozenset({Status.PENDING, Status.CANCELLED}),
+    Status.COMPLETED: frozenset(),
+    Status.CANCELLED: frozenset(),
+}
+
+
+class DownloadItem(models.Model):
+    """One episode in the download queue.
+
+    Allowed transitions (enforced in ``downloads.queue.transition``):
+
+    - pending → downloading       the worker claims it (one item at a time)
+    - pending → cancelled         removed before it started
+    - downloading → completed     the file is in the library
+    - downloading → failed        every hoster failed; ``error`` says why
+    - downloading → cancelled     cancelled while downloading (partial files removed)
+    - downloading → pending       stop, shutdown, or a crash found at the next start
+    - failed → pending            retry
+    - failed → cancelled          given up by the user
+
+    ``file_path`` is written just before the finished file is moved into the
+    library, so a run killed between the move and ``completed`` finds the file
+    there as its own when the item runs again.
+
+    completed and cancelled are final. At most one item per episode is pending
+    or downloading (a partial unique constraint), and at most one item is
+    downloading at all (the worker's claim).
+    """
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="downloads")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    position = models.PositiveIntegerField(default=0, help_text="order within a priority")
+    language = models.CharField(
+        max_length=20, blank=True, help_text="wanted language; empty: the owner's order"
+    )
+    upgrade = models.BooleanField(
+        default=False, help_text="replace the file on disk once the new one is complete"
+    )
+    percent = models.FloatField(default=0)
+    downloaded_bytes = models.BigIntegerField(default=0)
+    total_bytes = models.BigIntegerField(null=True, blank=True)
+    speed_bps = models.FloatField(null=True, blank=True)
+    eta_seconds = models.FloatField(null=True, blank=True)
+    hoster = models.CharField(max_length=40, blank=True)
+    downloaded_language = models.CharField(max_length=20, blank=True)
+    error = models.TextField(blank=True)
+    retry_count = models.PositiveIntegerField(default=0)
+    file_path = models.CharField(max_length=1000, blank=True)
+    added_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["priority", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["episode"],
+                condition=Q(status__in=["pending", "downloading"]),
+                name="one_active_download_per_episode",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "priority", "position", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.episode} ({self.status})"
+
+    @property
+    def progress(self) -> dict:
+        return {
+            "percent": round(self.percent, 1),
+            "downloaded_bytes": self.downloaded_bytes,
+            "total_bytes": self.total_bytes,
+            "speed_bps": self.speed_bps,
+            "eta_seconds": self.eta_seconds,
+        }
+
+
+class QueueState(models.Model):
+    """The single row saying whether the queue runs (survives restarts)."""
+
+    is_running = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return "running" if self.is_running else "stopped"
+
+    @classmethod
+    def get(cls) -> QueueState:
+        state, _ = cls.objects.get_or_create(id=1)
+        return state

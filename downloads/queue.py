@@ -1,0 +1,360 @@
+"""The download queue: adding, ordering, state changes, and the worker's claim.
+
+Every status change goes through ``transition``, a conditional UPDATE that only
+succeeds from an allowed previous status (see ``DownloadItem``'s docstring), so
+two processes can never both move the same item.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from aniworld.errors import Conflict, NotFound, ValidationFailed
+from aniworld.progress import publish
+from downloads.models import (
+    ACTIVE_STATUSES,
+    TRANSITIONS,
+    DownloadItem,
+    Priority,
+    QueueState,
+    Status,
+)
+from downloads.placement import remove_partial_copy
+from library.languages import LANGUAGE_BITS, preferred_mask
+from library.models import Episode, Series
+from library.sync import library_root
+
+log = logging.getLogger(__name__)
+
+# Serialises claims on PostgreSQL (SQLite's IMMEDIATE transactions already do).
+CLAIM_LOCK_ID = 0x616E69  # "ani"
+
+
+class IllegalTransition(Conflict):
+    code = "ILLEGAL_TRANSITION"
+
+
+def transition(item_id: int, to: str, **fields: Any) -> bool:
+    """Move an item to status ``to`` from any status allowed to reach it; True when it moved."""
+    sources = [status for status, targets in TRANSITIONS.items() if to in targets]
+    return (
+        DownloadItem.objects.filter(id=item_id, status__in=sources).update(status=to, **fields) == 1
+    )
+
+
+def require_transition(item: DownloadItem, to: str, **fields: Any) -> None:
+    if not transition(item.id, to, **fields):
+        item.refresh_from_db(fields=["status"])
+        raise IllegalTransition(
+            f"A {item.status} item cannot become {to}.",
+            details={"id": item.id, "status": item.status, "to": to},
+        )
+
+
+@dataclass
+class AddResult:
+    added: list[DownloadItem] = field(default_factory=list)
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+
+
+def add_episodes(
+    series: Series,
+    codes: Iterable[tuple[int, int]],
+    *,
+    priority: int = Priority.NORMAL,
+    language: str = "",
+    wake: bool = True,
+) -> AddResult:
+    """Queue episodes of a series; skips (with a reason) what cannot or need not be queued.
+
+    ``wake=False`` leaves the worker asleep (``manage.py download`` works the queue itself).
+    """
+    if language and language not in LANGUAGE_BITS:
+        raise ValidationFailed(
+            f"Unknown language {language!r}.",
+            details={"language": [f"one of {', '.join(LANGUAGE_BITS)}"]},
+        )
+    wanted = LANGUAGE_BITS[language] if language else preferred_mask()
+    episodes = {(e.season, e.number): e for e in series.episodes.all()}
+    queued = set(
+        DownloadItem.objects.filter(episode__series=series, status__in=ACTIVE_STATUSES).values_list(
+            "episode_id", flat=True
+        )
+    )
+    result = AddResult()
+    position = _next_position()
+    for season, number in dict.fromkeys(codes):
+        code = {"season": season, "episode": number}
+        episode = episodes.get((season, number))
+        if episode is None:
+            result.skipped.append({**code, "reason": "no such episode"})
+        elif episode.id in queued:
+            result.skipped.append({**code, "reason": "already queued"})
+        elif not episode.language_mask & wanted:
+            reason = (
+                "not released yet"
+                if not episode.language_mask
+                else "not offered in a wanted language"
+            )
+            result.skipped.append({**code, "reason": reason})
+        elif episode.is_downloaded and not _is_upgrade(episode, language):
+            result.skipped.append({**code, "reason": "already downloaded"})
+        else:
+            try:
+                with transaction.atomic():
+                    item = DownloadItem.objects.create(
+                        episode=episode,
+                        priority=priority,
+                        position=position,
+                        language=language,
+                        upgrade=episode.is_downloaded,
+                    )
+            except IntegrityError:  # queued by someone else a moment ago
+                result.skipped.append({**code, "reason": "already queued"})
+                continue
+            position += 1
+            result.added.append(item)
+    if result.added:
+        if wake:
+            transaction.on_commit(wake_worker)
+        transaction.on_commit(publish_status)
+    return result
+
+
+def _is_upgrade(episode: Episode, language: str) -> bool:
+    from library.languages import is_upgrade
+
+    if language:
+        return language != episode.downloaded_language
+    return is_upgrade(episode.downloaded_language, episode.languages)
+
+
+def missing_codes(series: Series) -> list[tuple[int, int]]:
+    return list(
+        Episode.objects.missing(preferred_mask())
+        .filter(series=series)
+        .order_by("season", "number")
+        .values_list("season", "number")
+    )
+
+
+def _next_position() -> int:
+    return (DownloadItem.objects.aggregate(top=Max("position"))["top"] or 0) + 1
+
+
+def wake_worker() -> None:
+    """Ask the worker cluster to process the queue (a duplicate wake-up is harmless)."""
+    from django_q.tasks import async_task
+
+    if QueueState.get().is_running:
+        async_task("downloads.tasks.process_queue", task_name="process-queue")
+
+
+def claim_next() -> DownloadItem | None:
+    """Claim the next pending item, unless the queue is stopped or an item is downloading."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CLAIM_LOCK_ID])
+        if not QueueState.get().is_running:
+            return None
+        if DownloadItem.objects.filter(status=Status.DOWNLOADING).exists():
+            return None
+        candidate = (
+            DownloadItem.objects.filter(status=Status.PENDING)
+            .order_by("priority", "position", "id")
+            .first()
+        )
+        if candidate is None:
+            return None
+        if not transition(
+            candidate.id,
+            Status.DOWNLOADING,
+            started_at=timezone.now(),
+            error="",
+            percent=0,
+            downloaded_bytes=0,
+            total_bytes=None,
+            speed_bps=None,
+            eta_seconds=None,
+        ):
+            return None
+    return DownloadItem.objects.select_related("episode__series").get(id=candidate.id)
+
+
+def get_item(item_id: int) -> DownloadItem:
+    try:
+        return DownloadItem.objects.select_related("episode__series").get(id=item_id)
+    except DownloadItem.DoesNotExist:
+        raise NotFound(f"No queue item {item_id}.", details={"id": item_id}) from None
+
+
+def start() -> None:
+    state = QueueState.get()
+    state.is_running = True
+    state.save(update_fields=["is_running", "updated_at"])
+    transaction.on_commit(wake_worker)
+    transaction.on_commit(publish_status)
+
+
+def stop() -> None:
+    """Stop the queue; the worker puts the active item back to pending and cleans up."""
+    state = QueueState.get()
+    state.is_running = False
+    state.save(update_fields=["is_running", "updated_at"])
+    transaction.on_commit(publish_status)
+
+
+def remove(item: DownloadItem) -> str:
+    """Cancel a pending or active item, or delete a finished one; returns what happened."""
+    if item.status in (Status.COMPLETED, Status.CANCELLED):
+        item.delete()
+        result = "removed"
+    else:
+        require_transition(item, Status.CANCELLED, completed_at=timezone.now())
+        result = "cancelled"
+    transaction.on_commit(publish_status)
+    return result
+
+
+def retry(item: DownloadItem) -> None:
+    if item.status != Status.FAILED:
+        raise IllegalTransition(
+            f"Only failed items can be retried; this one is {item.status}.",
+            details={"id": item.id, "status": item.status},
+        )
+    if DownloadItem.objects.filter(episode=item.episode, status__in=ACTIVE_STATUSES).exists():
+        raise Conflict("This episode is already queued again.", code="ALREADY_QUEUED")
+    require_transition(
+        item, Status.PENDING, error="", retry_count=item.retry_count + 1, position=_next_position()
+    )
+    transaction.on_commit(wake_worker)
+    transaction.on_commit(publish_status)
+
+
+def cancel_all_pending() -> int:
+    count = DownloadItem.objects.filter(status=Status.PENDING).update(
+        status=Status.CANCELLED, completed_at=timezone.now()
+    )
+    transaction.on_commit(publish_status)
+    return count
+
+
+def retry_all_failed() -> int:
+    count = 0
+    for item in DownloadItem.objects.filter(status=Status.FAILED).select_related("episode"):
+        try:
+            retry(item)
+            count += 1
+        except Conflict:
+            continue
+    return count
+
+
+def reorder(item_ids: list[int]) -> None:
+    """Give pending items the order of ``item_ids`` (others keep theirs, after them)."""
+    pending = {i.id: i for i in DownloadItem.objects.filter(status=Status.PENDING)}
+    unknown = [i for i in item_ids if i not in pending]
+    if unknown:
+        raise ValidationFailed(
+            "Only pending items can be reordered.",
+            details={"item_ids": [f"not pending: {unknown}"]},
+        )
+    ordered = list(dict.fromkeys(item_ids)) + sorted(
+        (i for i in pending if i not in item_ids), key=lambda i: pending[i].position
+    )
+    for position, item_id in enumerate(ordered, start=1):
+        pending[item_id].position = position
+    DownloadItem.objects.bulk_update(pending.values(), ["position"])
+    transaction.on_commit(publish_status)
+
+
+def set_priority(item: DownloadItem, priority: int) -> None:
+    if item.status != Status.PENDING:
+        raise IllegalTransition("Only pending items can change priority.")
+    item.priority = priority
+    item.save(update_fields=["priority"])
+    transaction.on_commit(publish_status)
+
+
+def clear_finished() -> int:
+    deleted, _ = DownloadItem.objects.filter(
+        status__in=[Status.COMPLETED, Status.CANCELLED]
+    ).delete()
+    transaction.on_commit(publish_status)
+    return deleted
+
+
+def restore_after_restart() -> None:
+    """At start: items a crash or kill left downloading go back to pending (seed contract)."""
+    count = DownloadItem.objects.filter(status=Status.DOWNLOADING).update(
+        status=Status.PENDING, percent=0, downloaded_bytes=0, speed_bps=None, eta_seconds=None
+    )
+    if count:
+        log.warning("returned %d interrupted download(s) to the queue", count)
+    _remove_partial_copies()
+    if DownloadItem.objects.filter(status=Status.PENDING).exists():
+        transaction.on_commit(wake_worker)
+
+
+def _remove_partial_copies() -> None:
+    """A kill while an item's file was copied into the library left a hidden copy
+    beside its recorded target; whatever became of the item since, remove it."""
+    root = library_root()
+    if root is None:
+        return
+    targets = (
+        DownloadItem.objects.exclude(status=Status.COMPLETED)
+        .exclude(file_path="")
+        .values_list("file_path", flat=True)
+    )
+    for relative in targets:
+        remove_partial_copy(root, relative)
+
+
+def snapshot() -> dict[str, Any]:
+    """``{is_running, active, pending[], completed[], failed[], stats}`` for API, page and stream."""
+    from downloads.serializers import item_data
+
+    items = list(
+        DownloadItem.objects.select_related("episode__series").order_by(
+            "priority", "position", "id"
+        )
+    )
+    by_status: dict[str, list[DownloadItem]] = {status: [] for status in Status.values}
+    for item in items:
+        by_status[item.status].append(item)
+    finished = sorted(
+        by_status[Status.COMPLETED] + by_status[Status.CANCELLED],
+        key=lambda i: i.completed_at or i.added_at,
+        reverse=True,
+    )
+    failed = sorted(
+        by_status[Status.FAILED], key=lambda i: i.completed_at or i.added_at, reverse=True
+    )
+    active = by_status[Status.DOWNLOADING]
+    return {
+        "is_running": QueueState.get().is_running,
+        "active": item_data(active[0]) if active else None,
+        "pending": [item_data(i) for i in by_status[Status.PENDING]],
+        "completed": [item_data(i) for i in finished],
+        "failed": [item_data(i) for i in failed],
+        "stats": {
+            "pending": len(by_status[Status.PENDING]),
+            "downloading": len(active),
+            "completed": len(by_status[Status.COMPLETED]),
+            "failed": len(failed),
+            "cancelled": len(by_status[Status.CANCELLED]),
+        },
+    }
+
+
+def publish_status() -> None:
+    publish("downloads", "queue_status", snapshot())

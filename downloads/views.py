@@ -1,0 +1,111 @@
+"""The Queue page (HTMX) and the series page's "download" buttons."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_POST
+
+from aniworld.errors import AppError
+from downloads import queue
+from downloads.models import DownloadItem, Priority, Status
+from library.catalog import get_series
+
+
+def _context(error: str = "") -> dict:
+    return {"queue": queue.snapshot(), "error": error}
+
+
+@login_required
+@require_GET
+def queue_page(request):
+    if request.htmx:
+        return render(request, "downloads/queue.html#queue", _context())
+    return render(request, "downloads/queue.html", _context())
+
+
+def _codes(values: list[str]) -> list[tuple[int, int]]:
+    codes = []
+    for value in values:
+        season, _, number = value.partition("-")
+        if season.isdigit() and number.isdigit():
+            codes.append((int(season), int(number)))
+    return codes
+
+
+@login_required
+@require_POST
+def add_from_series(request):
+    series = get_series(request.POST.get("series_key", ""))
+    codes = _codes(request.POST.getlist("episodes"))
+    if request.POST.get("action") == "all_missing":
+        codes = queue.missing_codes(series)
+    if not codes:
+        messages.warning(request, "Select at least one episode first.")
+        return HttpResponseRedirect(f"/series/{series.key}/")
+    with transaction.atomic():
+        result = queue.add_episodes(series, codes)
+    if result.added:
+        messages.success(request, f"Queued {len(result.added)} episode(s) of {series.name}.")
+    if result.skipped:
+        reasons = ", ".join(
+            f"S{s['season']:02d}E{s['episode']:02d} ({s['reason']})" for s in result.skipped[:5]
+        )
+        messages.info(request, f"Skipped {len(result.skipped)}: {reasons}")
+    return HttpResponseRedirect("/queue/")
+
+
+def _move(item: DownloadItem, step: int) -> None:
+    pending = list(
+        DownloadItem.objects.filter(status=Status.PENDING)
+        .order_by("priority", "position", "id")
+        .values_list("id", flat=True)
+    )
+    index = pending.index(item.id)
+    other = index + step
+    if 0 <= other < len(pending):
+        pending[index], pending[other] = pending[other], pending[index]
+        queue.reorder(pending)
+
+
+ACTIONS = {
+    "start": lambda item, value: queue.start(),
+    "stop": lambda item, value: queue.stop(),
+    "cancel": lambda item, value: queue.remove(item),
+    "retry": lambda item, value: queue.retry(item),
+    "retry_failed": lambda item, value: queue.retry_all_failed(),
+    "cancel_pending": lambda item, value: queue.cancel_all_pending(),
+    "clear": lambda item, value: queue.clear_finished(),
+    "up": lambda item, value: _move(item, -1),
+    "down": lambda item, value: _move(item, 1),
+    "priority": lambda item, value: queue.set_priority(item, Priority[value.upper()]),
+}
+NEEDS_ITEM = {"cancel", "retry", "up", "down", "priority"}
+
+
+@login_required
+@require_POST
+def queue_action(request):
+    action = request.POST.get("action", "")
+    error = ""
+    try:
+        if action not in ACTIONS:
+            raise AppError(f"Unknown action {action!r}.", status=400)
+        item = None
+        if action in NEEDS_ITEM:
+            item_id = request.POST.get("id", "")
+            item = queue.get_item(int(item_id)) if item_id.isdigit() else None
+            if item is None:
+                raise AppError("Which item?", status=400)
+        with transaction.atomic():
+            ACTIONS[action](item, request.POST.get("value", ""))
+    except (AppError, KeyError) as exc:
+        error = getattr(exc, "message", f"Unknown priority {exc}.")
+    if request.htmx:
+        return render(request, "downloads/queue.html#queue", _context(error))
+    if error:
+        messages.error(request, error)
+    return HttpResponseRedirect("/queue/")
