@@ -1,0 +1,52 @@
+"""The System page and the logs view."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from aniworld import logs, system
+
+LINE_CHOICES = (100, 200, 500, 1000)
+
+
+@login_required
+@require_GET
+def system_page(request):
+    return render(request, "system/system.html", {"nav": "system", "status": system.status()})
+
+
+@login_required
+@require_GET
+def logs_page(request):
+    level = request.GET.get("level", "INFO").upper()
+    if level not in system.LEVELS:
+        level = "INFO"
+    lines = request.GET.get("lines", "")
+    limit = int(lines) if lines.isdigit() and int(lines) in LINE_CHOICES else 200
+    context = {
+        "nav": "system",
+        "records": system.tail_records(limit=limit, min_level=level),
+        "level": level,
+        "levels": system.LEVELS,
+        "limit": limit,
+        "line_choices": LINE_CHOICES,
+        "log_path": logs.log_file_path(),
+    }
+    template = (
+        "system/logs.html#log-records"
+        if request.htmx and request.htmx.target == "log-records"
+        else "system/logs.html"
+    )
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def download_log(request):
+    path = logs.log_file_path()
+    if not path.is_file():
+        raise Http404("There is no log file yet.")
+    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
