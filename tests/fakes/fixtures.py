@@ -1,0 +1,103 @@
+"""Fixtures for the fake remote world, shared by every test package.
+
+The fakes run once per test session (stopping a server costs half a second)
+and are reset before every test, which also gets fresh HTTP clients.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from aniworld.http import reset_clients
+from library.providers.aniworld import AniworldProvider
+from library.providers.sto import StoProvider
+from tests.fakes.hosters import HosterWorld
+from tests.fakes.index_sites import FakeAniworld, FakeSto
+from tests.fakes.media import MediaSet, make_media_set
+from tests.fakes.world import connect
+
+
+@pytest.fixture(scope="session")
+def running_aniworld():
+    with FakeAniworld() as site:
+        yield site
+
+
+@pytest.fixture(scope="session")
+def running_sto():
+    with FakeSto(layout="2026") as site:
+        yield site
+
+
+@pytest.fixture(scope="session")
+def running_legacy_sto():
+    with FakeSto(layout="legacy") as site:
+        yield site
+
+
+def _point_at(site, variable, monkeypatch):
+    site.reset()
+    monkeypatch.setenv(variable, site.url)
+    # Shared clients are per base URL; a fresh one brings a fresh rate limiter.
+    reset_clients()
+    return site
+
+
+@pytest.fixture
+def aniworld_site(running_aniworld, monkeypatch):
+    yield _point_at(running_aniworld, "ANIWORLD_SITE_URL", monkeypatch)
+    reset_clients()
+
+
+@pytest.fixture
+def sto_site(running_sto, monkeypatch):
+    yield _point_at(running_sto, "STO_SITE_URL", monkeypatch)
+    reset_clients()
+
+
+@pytest.fixture
+def legacy_sto_site(running_legacy_sto, monkeypatch):
+    yield _point_at(running_legacy_sto, "STO_SITE_URL", monkeypatch)
+    reset_clients()
+
+
+@pytest.fixture
+def aniworld(aniworld_site):
+    return AniworldProvider()
+
+
+@pytest.fixture
+def sto(sto_site):
+    return StoProvider()
+
+
+@pytest.fixture
+def legacy_sto(legacy_sto_site):
+    return StoProvider()
+
+
+@pytest.fixture(scope="session")
+def media_set(tmp_path_factory: pytest.TempPathFactory) -> MediaSet:
+    return make_media_set(tmp_path_factory.mktemp("media"))
+
+
+@pytest.fixture(scope="session")
+def running_hoster_world(media_set: MediaSet) -> Iterator[HosterWorld]:
+    with HosterWorld(media_set) as world:
+        yield world
+
+
+@pytest.fixture
+def hosters(running_hoster_world: HosterWorld) -> HosterWorld:
+    """The fake hosters, every switch back to normal."""
+    running_hoster_world.reset()
+    return running_hoster_world
+
+
+@pytest.fixture
+def world(aniworld_site, hosters):
+    """The aniworld.to imitation whose links lead to the fake hosters and real media."""
+    connect(aniworld_site, hosters)
+    return aniworld_site

@@ -1,0 +1,509 @@
+"""A fake TMDB API v3 and image host on a ``FakeServer``, with two anime series.
+
+    with FakeTmdb() as tmdb:
+        TmdbClient(FAKE_API_KEY, api_url=tmdb.api_url, image_base=tmdb.image_url)
+        tmdb.shows[1429].data["tagline"] = "…"  # change what it serves
+
+It answers like TMDB does: ``/3/configuration``, ``/3/search/tv``, ``/3/find/{id}``
+and ``/3/tv/{id}`` (``language`` de-DE or en-US, ``append_to_response`` and
+``include_image_language`` honoured), the error bodies of a bad key (401, code 7),
+an unknown id (404, code 34) and a missing query (422, ``errors``). Images are
+served as real, small JPEG and PNG files. Switches make it misbehave on purpose:
+``fail_next`` (any reply, e.g. 503), ``rate_limit_next`` (429 with Retry-After) and
+``serve_html_for`` (an error page in place of an image).
+
+The series data is our own, in TMDB's shapes: "Angriff der Titanen" (complete,
+German texts, some characters that need escaping) and "Frieren" (no German
+overview, no IMDb id, no images, numbers sent as strings — TMDB's odd corners).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import struct
+import subprocess
+import tempfile
+import threading
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tests.fakes.server import FakeServer, Reply, Request
+
+FAKE_API_KEY = "0123456789abcdef0123456789abcdef"
+FAKE_READ_TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJhdWQiOiJmYWtlLXRtZGIiLCJ2IjoxfQ.ZmFrZS1zaWduYXR1cmU"
+
+APPENDABLE = ("credits", "content_ratings", "external_ids", "images", "keywords")
+TRANSLATED = ("name", "overview", "tagline")
+
+ERROR_BAD_KEY = {
+    "status_code": 7,
+    "status_message": "Invalid API key: You must be granted a valid key.",
+    "success": False,
+}
+ERROR_NOT_FOUND = {
+    "status_code": 34,
+    "status_message": "The resource you requested could not be found.",
+    "success": False,
+}
+ERROR_RATE_LIMIT = {
+    "status_code": 25,
+    "status_message": "Your request count (#) is over the allowed limit of (40).",
+    "success": False,
+}
+
+
+@dataclass
+class FakeShow:
+    """A series as TMDB holds it: the de-DE response with every appended section,
+    and the en-US values of the translated fields."""
+
+    data: dict[str, Any]
+    english: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def id(self) -> int:
+        return self.data["id"]
+
+
+def _image(path: str, language: str | None, vote: float | str, width: int, height: int):
+    return {
+        "aspect_ratio": round(width / height, 3),
+        "file_path": path,
+        "height": height,
+        "iso_639_1": language,
+        "vote_average": vote,
+        "vote_count": 3,
+        "width": width,
+    }
+
+
+def _season(number: int, name: str, air_date: str, episodes: int, poster: str | None):
+    return {
+        "season_number": number,
+        "name": name,
+        "air_date": air_date,
+        "episode_count": episodes,
+        "poster_path": poster,
+    }
+
+
+def _cast(name: str, character: str, order: int | None, profile: str | None):
+    member = {"name": name, "character": character, "profile_path": profile}
+    return member if order is None else {**member, "order": order}
+
+
+def _company(name: str, logo: str | None = None):
+    return {
+        "id": zlib.crc32(name.encode()) % 100000,
+        "name": name,
+        "logo_path": logo,
+        "origin_country": "JP",
+    }
+
+
+def attack_on_titan() -> FakeShow:
+    return FakeShow(
+        english={
+            "name": "Attack on Titan",
+            "overview": "Humanity hides behind three walls from giants that eat people.",
+            "tagline": 'Humanity\'s last stand <behind> the "Walls" & beyond',
+        },
+        data={
+            "id": 1429,
+            "name": "Angriff der Titanen",
+            "original_name": "進撃の巨人",
+            "original_language": "ja",
+            "overview": (
+                "Seit über hundert Jahren lebt die Menschheit hinter gewaltigen Mauern, "
+                "die sie vor den menschenfressenden Titanen schützen. Als ein Koloss die "
+                "äußere Mauer durchbricht, schwört der junge Eren Jäger Rache. "
+                "Gemeinsam mit Mikasa und Armin tritt er dem Aufklärungstrupp bei."
+            ),
+            "tagline": "",
+            "status": "Ended",
+            "in_production": False,
+            "first_air_date": "2013-04-07",
+            "last_air_date": "2023-11-05",
+            "episode_run_time": [24],
+            "genres": [
+                {"id": 16, "name": "Animation"},
+                {"id": 10759, "name": "Action & Abenteuer"},
+                {"id": 10765, "name": "Sci-Fi & Fantasy"},
+            ],
+            "networks": [_company("MBS", "/mbs.png"), _company("NHK G")],
+            "production_companies": [
+                _company("Wit Studio"),
+                _company("MAPPA", "/mappa.png"),
+                _company("MBS", "/mbs.png"),
+            ],
+            "production_countries": [{"iso_3166_1": "JP", "name": "Japan"}],
+            "origin_country": ["JP"],
+            "vote_average": 8.664,
+            "vote_count": 7421,
+            "poster_path": "/aot-poster-en.jpg",
+            "backdrop_path": "/aot-backdrop-plain.jpg",
+            "seasons": [
+                _season(0, "Specials", "2013-07-07", 36, "/aot-specials.jpg"),
+                _season(1, "Staffel 1", "2013-04-07", 25, "/aot-s1.jpg"),
+                _season(2, "Staffel 2", "2017-04-01", 12, None),
+                _season(4, "Finale Staffel", "2020-12-07", 30, "/aot-s4.jpg"),
+            ],
+            "created_by": [],
+            "credits": {
+                "cast": [
+                    _cast("Yui Ishikawa", "Mikasa Ackermann", 1, "/ishikawa.jpg"),
+                    _cast("Yuki Kaji", "Eren Jäger", 0, "/kaji.jpg"),
+                    _cast("Marina Inoue", "Armin Arlert", 2, None),
+                ],
+                "crew": [
+                    {"name": "Hajime Isayama", "job": "Original Story", "department": "Writing"},
+                    {"name": "Tetsurō Araki", "job": "Director", "department": "Directing"},
+                ],
+            },
+            "content_ratings": {
+                "results": [
+                    {"descriptors": [], "iso_3166_1": "US", "rating": "TV-MA"},
+                    {"descriptors": [], "iso_3166_1": "DE", "rating": "16"},
+                ]
+            },
+            "external_ids": {"imdb_id": "tt2560140", "tvdb_id": 267440, "wikidata_id": None},
+            "keywords": {
+                "results": [
+                    {"id": 1, "name": "Mauer"},
+                    {"id": 2, "name": "basierend auf Manga"},
+                    {"id": 3, "name": "Titanen & <Riesen>"},
+                ]
+            },
+            "images": {
+                "posters": [
+                    _image("/aot-poster-ja.jpg", "ja", 6.1, 20, 30),
+                    _image("/aot-poster-en.jpg", "en", 5.9, 20, 30),
+                    _image("/aot-poster-de.jpg", "de", 5.2, 20, 30),
+                    _image("/aot-poster-plain.jpg", None, 5.6, 20, 30),
+                ],
+                "backdrops": [
+                    _image("/aot-backdrop-de.jpg", "de", 5.3, 32, 18),
+                    _image("/aot-backdrop-plain.jpg", None, 5.1, 32, 18),
+                    _image("/aot-backdrop-plain-2.jpg", "", 5.5, 32, 18),
+                ],
+                "logos": [
+                    _image("/aot-logo-en.svg", "en", 5.4, 40, 16),
+                    _image("/aot-logo-ja.png", "ja", 5.8, 40, 16),
+                ],
+            },
+        },
+    )
+
+
+def frieren() -> FakeShow:
+    return FakeShow(
+        english={
+            "name": "Frieren: Beyond Journey's End",
+            "overview": (
+                "The elf mage Frieren outlives the heroes she once travelled with. "
+                "Years later she sets out again to learn what people mean to her."
+            ),
+            "tagline": "",
+        },
+        data={
+            "id": 209867,
+            "name": "Frieren – Nach dem Ende der Reise",  # noqa: RUF001 (the real title's dash)
+            "original_name": "葬送のフリーレン",
+            "original_language": "ja",
+            "overview": "",
+            "tagline": "",
+            "status": "Returning Series",
+            "in_production": True,
+            "first_air_date": "2023-09-29",
+            "last_air_date": "2024-03-22",
+            "episode_run_time": [],
+            "last_episode_to_air": {"season_number": 1, "episode_number": 28, "runtime": 25},
+            "genres": [{"id": 16, "name": "Animation"}, {"id": 18, "name": "Drama"}],
+            "networks": [_company("Nippon TV")],
+            "production_companies": [],
+            "origin_country": ["JP"],
+            "vote_average": "8.9",
+            "vote_count": "512",
+            "poster_path": None,
+            "backdrop_path": None,
+            "seasons": [_season(1, "Staffel 1", "2023-09-29", 28, None)],
+            "created_by": [{"id": 7, "name": "Kanehito Yamada", "profile_path": None}],
+            "credits": {"cast": [_cast("Atsumi Tanezaki", "Frieren", None, None)], "crew": []},
+            "content_ratings": {"results": []},
+            "external_ids": {"imdb_id": None, "tvdb_id": None, "wikidata_id": None},
+            "keywords": {"results": []},
+            "images": {"posters": [], "backdrops": []},
+        },
+    )
+
+
+def solid_jpeg() -> bytes:
+    """A real 20x30 JPEG made by ffmpeg, generated once per process."""
+    if "jpeg" not in _images:
+        import imageio_ffmpeg
+
+        target = Path(tempfile.mkdtemp(prefix="fake-tmdb-")) / "red.jpg"
+        subprocess.run(
+            [
+                imageio_ffmpeg.get_ffmpeg_exe(),
+                "-loglevel",
+                "error",
+                "-f",
+                "lavfi",
+                "-i",
+                "color=c=red:s=20x30",
+                "-frames:v",
+                "1",
+                str(target),
+            ],
+            check=True,
+        )
+        _images["jpeg"] = target.read_bytes()
+    return _images["jpeg"]
+
+
+def solid_png(width: int = 40, height: int = 16) -> bytes:
+    """A real RGB PNG of one colour, written by hand."""
+
+    def chunk(kind: bytes, payload: bytes) -> bytes:
+        body = kind + payload
+        return struct.pack(">I", len(payload)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + b"\x20\x60\xc0" * width for _ in range(height))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+_images: dict[str, bytes] = {}
+
+
+class FakeTmdb:
+    def __init__(self):
+        self.server = FakeServer()
+        self._lock = threading.Lock()
+        self.reset()
+        self.server.route("GET", r"/3/configuration", self._configuration)
+        self.server.route("GET", r"/3/search/tv", self._search)
+        self.server.route("GET", r"/3/find/(?P<external_id>[^/]+)", self._find)
+        self.server.route("GET", r"/3/tv/(?P<tv_id>[^/]+)", self._tv)
+        self.server.route("GET", r"/t/p/(?P<size>[a-z0-9]+)/(?P<name>[^/]+)", self._image)
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.server.url}/3"
+
+    @property
+    def image_url(self) -> str:
+        return f"{self.server.url}/t/p"
+
+    def start(self) -> FakeTmdb:
+        self.server.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def __enter__(self) -> FakeTmdb:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def reset(self) -> None:
+        """Back to the two default series, no switches, no recorded requests.
+
+        Lets a test session share one server: stopping one takes half a second.
+        """
+        with self._lock:
+            self.shows = {show.id: show for show in (attack_on_titan(), frieren())}
+            self.html_instead_of: set[str] = set()
+            self._failures: list[Reply] = []
+            self.server.requests.clear()
+
+    # switches
+
+    def fail_next(self, reply: Reply, times: int = 1) -> None:
+        """Answer the next ``times`` API requests with ``reply``."""
+        with self._lock:
+            self._failures.extend([reply] * times)
+
+    def rate_limit_next(self, times: int = 1, retry_after: str = "1") -> None:
+        self.fail_next(_json(429, ERROR_RATE_LIMIT, {"Retry-After": retry_after}), times)
+
+    def serve_html_for(self, path: str) -> None:
+        """Serve an HTML error page with status 200 in place of the image at ``path``."""
+        self.html_instead_of.add(path.lstrip("/"))
+
+    def api_requests(self, path: str = "") -> list[Request]:
+        return [r for r in self.server.requests if r.path.startswith(f"/3{path}")]
+
+    def image_requests(self) -> list[Request]:
+        return [r for r in self.server.requests if r.path.startswith("/t/p/")]
+
+    # handlers
+
+    def _guard(self, request: Request) -> Reply | None:
+        with self._lock:
+            if self._failures:
+                return self._failures.pop(0)
+        authorised = request.arg("api_key") == FAKE_API_KEY or (
+            request.headers.get("authorization") == f"Bearer {FAKE_READ_TOKEN}"
+        )
+        return None if authorised else _json(401, ERROR_BAD_KEY)
+
+    def _configuration(self, request: Request) -> Reply:
+        base = f"{self.image_url}/"
+        return self._guard(request) or _json(
+            200,
+            {
+                "images": {
+                    "base_url": base,
+                    "secure_base_url": base,
+                    "backdrop_sizes": ["w300", "w780", "w1280", "original"],
+                    "logo_sizes": ["w45", "w92", "w154", "w185", "w300", "w500", "original"],
+                    "poster_sizes": ["w92", "w154", "w185", "w342", "w500", "w780", "original"],
+                    "profile_sizes": ["w45", "w185", "h632", "original"],
+                    "still_sizes": ["w92", "w185", "w300", "original"],
+                },
+                "change_keys": ["name", "overview"],
+            },
+        )
+
+    def _search(self, request: Request) -> Reply:
+        refused = self._guard(request)
+        if refused:
+            return refused
+        query = request.arg("query").casefold()
+        if not query:
+            return _json(422, {"errors": ["query must be provided"]})
+        year = request.arg("first_air_date_year")
+        results = []
+        for show in self.shows.values():
+            localised = self._localised(show, request.arg("language", "en-US"))
+            names = (
+                localised.get("name"),
+                localised.get("original_name"),
+                show.english.get("name"),
+            )
+            if any(query in (name or "").casefold() for name in names) and (
+                not year or (localised.get("first_air_date") or "").startswith(year)
+            ):
+                results.append(_summary(localised))
+        return _json(
+            200, {"page": 1, "results": results, "total_pages": 1, "total_results": len(results)}
+        )
+
+    def _find(self, request: Request) -> Reply:
+        refused = self._guard(request)
+        if refused:
+            return refused
+        if request.arg("external_source") != "imdb_id":
+            return _json(400, {"status_code": 5, "status_message": "Invalid parameters"})
+        hits = [
+            _summary(self._localised(show, request.arg("language", "en-US")))
+            for show in self.shows.values()
+            if (show.data.get("external_ids") or {}).get("imdb_id") == request.params["external_id"]
+        ]
+        empty: list[dict] = []
+        return _json(
+            200,
+            {
+                "movie_results": empty,
+                "person_results": empty,
+                "tv_results": hits,
+                "tv_episode_results": empty,
+                "tv_season_results": empty,
+            },
+        )
+
+    def _tv(self, request: Request) -> Reply:
+        refused = self._guard(request)
+        if refused:
+            return refused
+        tv_id = request.params["tv_id"]
+        show = self.shows.get(int(tv_id)) if tv_id.isdigit() else None
+        if show is None:
+            return _json(404, ERROR_NOT_FOUND)
+        language = request.arg("language", "en-US")
+        body = self._localised(show, language)
+        appended = set(request.arg("append_to_response").split(","))
+        for section in APPENDABLE:
+            if section not in appended:
+                body.pop(section, None)
+        if "images" in body:
+            wanted = request.arg("include_image_language") or language.split("-")[0]
+            languages = {None if code == "null" else code for code in wanted.split(",")}
+            body["images"] = {
+                kind: [i for i in images if (i.get("iso_639_1") or None) in languages]
+                for kind, images in body["images"].items()
+            }
+        return _json(200, body)
+
+    def _image(self, request: Request) -> Reply:
+        name = request.params["name"]
+        if name in self.html_instead_of:
+            return Reply(200, "<html><body>Service temporarily unavailable</body></html>")
+        stem, _, extension = name.rpartition(".")
+        if stem not in self._known_image_stems():
+            return Reply(404, "<html><body>Not found</body></html>")
+        if extension == "png":
+            return Reply(200, solid_png(), content_type="image/png")
+        if extension == "jpg":
+            return Reply(200, solid_jpeg(), content_type="image/jpeg")
+        return Reply(200, "<svg xmlns='http://www.w3.org/2000/svg'/>", content_type="image/svg+xml")
+
+    def _known_image_stems(self) -> set[str]:
+        data = [show.data for show in self.shows.values()]
+        paths = [d.get(key) for d in data for key in ("poster_path", "backdrop_path")]
+        paths += [s.get("poster_path") for d in data for s in d.get("seasons", [])]
+        paths += [c.get("profile_path") for d in data for c in d.get("credits", {}).get("cast", [])]
+        paths += [
+            image["file_path"]
+            for d in data
+            for images in d.get("images", {}).values()
+            for image in images
+        ]
+        return {path.lstrip("/").rpartition(".")[0] for path in paths if path}
+
+    def _localised(self, show: FakeShow, language: str) -> dict[str, Any]:
+        body = copy.deepcopy(show.data)
+        if language != "de-DE":
+            body.update({name: show.english.get(name, "") for name in TRANSLATED})
+        return body
+
+
+def _summary(show: dict[str, Any]) -> dict[str, Any]:
+    keys = (
+        "id",
+        "name",
+        "original_name",
+        "original_language",
+        "overview",
+        "first_air_date",
+        "poster_path",
+        "backdrop_path",
+        "origin_country",
+        "vote_average",
+        "vote_count",
+    )
+    summary = {key: show.get(key) for key in keys}
+    summary.update(
+        adult=False, popularity=42.5, genre_ids=[g["id"] for g in show.get("genres") or []]
+    )
+    return summary
+
+
+def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Reply:
+    return Reply(
+        status,
+        json.dumps(body, ensure_ascii=False),
+        headers=headers or {},
+        content_type="application/json;charset=utf-8",
+    )

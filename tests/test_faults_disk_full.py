@@ -1,0 +1,127 @@
+"""A full temp volume: the item fails with a clear reason and nothing partial is left.
+
+The app's Temp is a real, tiny tmpfs (mounting needs root; elsewhere this test
+skips and tests/test_faults_disk_full_simulated.py covers the same error paths
+in-process). The volume is resized between attempts so that the disk fills up
+first during the transfer (yt-dlp), then during the remux (ffmpeg), and at last
+has room: the retried item then completes, across file systems into the library.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+
+import pytest
+
+from tests.fault_checks import (
+    add_series,
+    assert_library_complete,
+    client,
+    queue_episodes,
+    queue_status,
+    start_app,
+)
+
+pytestmark = [pytest.mark.slow, pytest.mark.embedded]
+
+EPISODE = ("attack-on-titan", 1, 2)  # VOE's HLS first: transfer, then remux to mp4
+EPISODE_PATH = "Attack on Titan (2013)/Season 01/Attack on Titan - S01E02 - An jenem Tag.mp4"
+# The episode's HLS segments are about 65 kB, its mp4 about 60 kB.
+TOO_SMALL_FOR_THE_TRANSFER = "32k"
+TOO_SMALL_FOR_THE_REMUX = "112k"
+ROOMY = "4m"
+
+
+class SmallVolume:
+    def __init__(self, path):
+        self.path = path
+
+    def mount(self, size: str, *, remount: bool = False) -> None:
+        options = f"{'remount,' if remount else ''}size={size}"
+        subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(self.path)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+
+    def resize(self, size: str) -> None:
+        self.mount(size, remount=True)
+
+
+@pytest.fixture
+def temp_volume(tmp_path):
+    volume = SmallVolume(tmp_path / "temp-volume")
+    volume.path.mkdir()
+    try:
+        volume.mount(TOO_SMALL_FOR_THE_TRANSFER)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        reason = getattr(exc, "stderr", "") or exc
+        pytest.skip(f"cannot mount a tmpfs here (needs root): {reason}")
+    yield volume
+    subprocess.run(["umount", "--lazy", str(volume.path)], check=False, capture_output=True)
+
+
+@pytest.fixture
+def app(tmp_path, world, temp_volume):
+    app = start_app(tmp_path, world, env={"ANIWORLD_TEMP_DIR": str(temp_volume.path)})
+    yield app
+    app.stop(signal.SIGKILL)
+
+
+def settle(app) -> dict:
+    def finished():
+        items = queue_status(app)
+        return not items["active"] and not items["pending"]
+
+    app.wait_until(finished, 60, "the item is done")
+    (item,) = queue_status(app)["failed"] or queue_status(app)["completed"]
+    return item
+
+
+def assert_failed_cleanly(app, item: dict, *words: str) -> None:
+    assert item["status"] == "failed", item
+    for word in words:
+        assert word in item["error"], item["error"]
+    assert assert_library_complete(app.library) == []
+    assert not [p for p in app.library.rglob("*") if p.name.startswith(".")]
+    assert list(app.temp_dir.iterdir()) == []
+
+
+def retry(app, item: dict) -> None:
+    response = app.post(f"/api/queue/{item['id']}/retry")
+    assert response.status_code == 200, response.text
+
+
+def test_a_full_temp_volume_fails_the_item_clearly_and_leaves_nothing_partial(app, temp_volume):
+    add_series(app, "attack-on-titan")
+
+    # The check before a download: far less free than the 2 GB the settings ask for.
+    queue_episodes(app, [EPISODE])
+    item = settle(app)
+    assert_failed_cleanly(app, item, "GB free on the temp folder", str(temp_volume.path))
+
+    # Without that margin the disk fills up for real, during the transfer ...
+    with client(app) as http:
+        patch = http.patch("/api/config", json={"downloads": {"min_free_space_gb": 0}})
+    assert patch.status_code == 200, patch.text
+    retry(app, item)
+    item = settle(app)
+    assert_failed_cleanly(app, item, "the disk is full", "No space left on device")
+    assert item["hoster"] == "VOE"  # no point in trying the next hoster on a full disk
+
+    # ... and during the remux.
+    temp_volume.resize(TOO_SMALL_FOR_THE_REMUX)
+    retry(app, item)
+    item = settle(app)
+    assert_failed_cleanly(app, item, f"the disk is full while remuxing item-{item['id']}.ts")
+    assert item["hoster"] == "VOE"
+
+    # With room the retry completes, copied across file systems into the library.
+    temp_volume.resize(ROOMY)
+    retry(app, item)
+    item = settle(app)
+    assert item["status"] == "completed", item
+    assert assert_library_complete(app.library) == [EPISODE_PATH]
+    assert list(app.temp_dir.iterdir()) == []

@@ -1,0 +1,163 @@
+"""The live pages in Chromium against `manage.py serve`: static/js/live.js at work.
+
+Two Queue pages follow a download from the worker process (progress bar, toast,
+the completed list) without polling while the socket is open; the Series page
+flips the episode to "downloaded" when it completes; the Library page shows a
+scan started elsewhere; a page whose socket drops polls until it has reconnected.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+
+import httpx
+import pytest
+
+from tests.processes import ServeProcess, command_line
+from tests.test_live_stream import QUICK_INDEX
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.embedded]
+
+PASSWORD = "Live-Pages-Test-9"
+SERIES = "attack-on-titan"
+MOVING = re.compile(r"^\s*[1-9][0-9]*\.[0-9] %")  # a progress label past 0 %
+
+
+@pytest.fixture(scope="module")
+def app(running_aniworld, tmp_path_factory):
+    """One `serve` in the default set-up of `make run` for the module (each start costs
+    seconds); tests queue different episodes. Each test asks for ``world``, which
+    points the fake index at the fake hosters again."""
+    directory = tmp_path_factory.mktemp("live-pages")
+    library = directory / "library"
+    library.mkdir()
+    serve = ServeProcess(
+        directory,
+        env={
+            "ANIME_DIRECTORY": str(library),
+            "ANIWORLD_SITE_URL": running_aniworld.url,
+            **QUICK_INDEX,
+        },
+    )
+    for variable in ("REDIS_URL", "DATABASE_URL"):
+        serve.env.pop(variable, None)
+    serve.start()
+    yield serve
+    serve.stop(signal.SIGKILL)
+
+
+@pytest.fixture(scope="module")
+def owner(app) -> str:
+    """The owner is set up; returns an access token."""
+    assert httpx.post(f"{app.url}/api/auth/setup", json={"master_password": PASSWORD}).is_success
+    return httpx.post(f"{app.url}/api/auth/login", json={"password": PASSWORD}).json()[
+        "access_token"
+    ]
+
+
+@pytest.fixture(scope="module")
+def api(app, owner):
+    """An API client; the series is in the library with its episodes."""
+    headers = {"Authorization": f"Bearer {owner}"}
+    with httpx.Client(base_url=app.url, headers=headers, timeout=10) as client:
+        assert client.post("/api/anime/", json={"key": SERIES, "site": "aniworld.to"}).is_success
+        app.wait_until(
+            lambda: client.get(f"/api/anime/{SERIES}").json()["state"] == "ready", 30, "ready"
+        )
+        yield client
+
+
+@pytest.fixture(scope="module")
+def signed_in(browser, app, owner) -> dict:
+    """The cookies of one login through the login page (logins are rate-limited)."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{app.url}/login/?next=/queue/")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{app.url}/queue/")
+    state = context.storage_state()
+    context.close()
+    return state
+
+
+@pytest.fixture
+def open_page(browser, app, signed_in):
+    """``open_page(path)``: a signed-in browser window on ``path`` once its stream is
+    live, and the console errors it logs."""
+    contexts = []
+
+    def open_(path: str):
+        context = browser.new_context(storage_state=signed_in)
+        contexts.append(context)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(app.url + path)
+        page.wait_for_selector("html[data-live]")
+        return page, errors
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+def queue(api, episode):
+    body = {"series_key": SERIES, "episodes": [{"season": 1, "episode": episode}]}
+    assert api.post("/api/queue/add", json=body).status_code == 201
+
+
+def test_two_queue_pages_follow_a_download_live_without_polling(open_page, world, hosters, api):
+    hosters.slow_media(25_000)
+    first, first_errors = open_page("/queue/")
+    second, _ = open_page("/queue/")
+    polls = []
+    first.on("request", lambda r: polls.append(r) if r.url.endswith("/queue/") else None)
+    queue(api, 2)
+    for page in (first, second):  # (wait_for_function would need 'unsafe-eval')
+        label = page.locator("#active-item [data-progress-label]", has_text=MOVING)
+        label.wait_for(timeout=15_000)
+    first.locator(".toast", has_text="Downloaded Attack on Titan S01E02").wait_for(timeout=15_000)
+    second.locator(".toast", has_text="Downloaded Attack on Titan S01E02").wait_for(timeout=5_000)
+    completed = first.locator("[aria-labelledby=completed-title] li", has_text="S01E02")
+    completed.wait_for(timeout=5_000)
+    # Refreshes came from events (queue_status, started, completed), not from a poll every 2 s.
+    assert len(polls) <= 6, [r.url for r in polls]
+    assert first_errors == []
+
+
+def test_the_series_page_flips_an_episode_to_downloaded(open_page, world, hosters, api):
+    page, errors = open_page(f"/series/{SERIES}/")
+    row = page.locator("#episode-1-1")
+    assert "missing" in row.inner_text()
+    queue(api, 1)
+    row.locator(".badge-ok", has_text="downloaded").wait_for(timeout=20_000)
+    page.locator(".toast", has_text="Downloaded Attack on Titan S01E01").wait_for(timeout=5_000)
+    assert errors == []
+
+
+def test_the_library_page_shows_a_scan_it_did_not_start(open_page, world, api):
+    page, errors = open_page("/library/")
+    assert "Scanning" not in page.locator("#scan-panel").inner_text()
+    assert "Last scan" not in page.locator("#scan-panel").inner_text()
+    assert api.post("/api/anime/rescan", json={}).status_code == 202  # e.g. the daily schedule
+    page.locator("#scan-panel", has_text="Last scan").wait_for(timeout=15_000)
+    assert "1 series" in page.locator("#scan-panel").inner_text()
+    assert errors == []
+
+
+def test_without_the_socket_the_queue_page_polls_and_then_reconnects(open_page, app):
+    page, _ = open_page("/queue/")
+    polls = []
+    page.on("request", lambda r: polls.append(r) if r.url.endswith("/queue/") else None)
+    web = next(pid for pid in app.children() if "daphne" in command_line(pid))
+    os.kill(web, signal.SIGKILL)  # `serve` starts a new web process
+    page.wait_for_selector("html:not([data-live])", timeout=5_000)
+    page.wait_for_event("request", lambda r: r.url.endswith("/queue/"), timeout=5_000)
+    page.wait_for_selector("html[data-live]", timeout=20_000)
+    page.wait_for_timeout(1_000)  # the refresh that the queue_status of the new join brings
+    polls.clear()
+    page.wait_for_timeout(2_500)
+    assert polls == []  # live again: no more polling
