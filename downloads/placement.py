@@ -11,20 +11,29 @@ from __future__ import annotations
 import errno
 import logging
 import os
-import shutil
+from collections.abc import Callable
 from pathlib import Path
 
+from downloads.media import DownloadCancelled
 from library.naming import UnsafePathError, safe_join
 
 log = logging.getLogger(__name__)
+
+COPY_CHUNK_BYTES = 4 * 1024 * 1024
 
 
 def partial_copy_of(target: Path) -> Path:
     return target.with_name(f".{target.name}.aniworld-partial")
 
 
-def move_atomically(source: Path, target: Path) -> None:
-    """Rename ``source`` to ``target``; across file systems copy to a hidden name first."""
+def move_atomically(
+    source: Path, target: Path, should_stop: Callable[[], bool] = lambda: False
+) -> None:
+    """Rename ``source`` to ``target``; across file systems copy to a hidden name first.
+
+    A copy (which can take a while onto a network share) asks ``should_stop`` between
+    chunks and raises ``DownloadCancelled`` when told to, leaving no copy behind.
+    """
     try:
         os.replace(source, target)
         return
@@ -34,7 +43,10 @@ def move_atomically(source: Path, target: Path) -> None:
     partial = partial_copy_of(target)
     try:
         with open(source, "rb") as reader, open(partial, "wb") as writer:
-            shutil.copyfileobj(reader, writer, 4 * 1024 * 1024)
+            while chunk := reader.read(COPY_CHUNK_BYTES):
+                if should_stop():
+                    raise DownloadCancelled("the copy into the library was stopped")
+                writer.write(chunk)
             writer.flush()
             os.fsync(writer.fileno())
         os.replace(partial, target)

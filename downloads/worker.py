@@ -414,10 +414,13 @@ class ItemJob:
         # Recorded before the move, so that a later run knows whose file that is.
         DownloadItem.objects.filter(id=self.item.id).update(file_path=file_path)
         try:
-            move_atomically(outcome.path, target)
-        except OSError:
+            move_atomically(outcome.path, target, should_stop=self.should_stop)
+        except (OSError, DownloadCancelled) as exc:
             if not target.exists():
                 DownloadItem.objects.filter(id=self.item.id).update(file_path="")
+            if isinstance(exc, DownloadCancelled):
+                self.check_stop(force=True)  # cancelled, or shutting down
+                raise StopRequested() from None
             raise
         return target
 

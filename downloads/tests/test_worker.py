@@ -238,29 +238,83 @@ def test_a_copy_cut_off_by_a_crash_is_removed_at_restart(api, series, library_ro
     assert neighbour.read_bytes() == b"another file"
 
 
-def test_a_move_across_file_systems_copies_then_renames(tmp_path, monkeypatch):
+def across_file_systems(monkeypatch, during_copy=lambda: None):
+    """Temp and the library on different volumes: the move copies, in small chunks."""
     import errno
     import os
 
     from downloads import placement
 
     real_replace = os.replace
-    source = tmp_path / "temp" / "item-1.mp4"
-    source.parent.mkdir()
-    source.write_bytes(b"video" * 1000)
-    target = tmp_path / "other-volume" / "episode.mp4"
-    target.parent.mkdir()
 
     def replace(src, dst):
-        if Path(src) == source:
+        temp = Path(settings.TEMP_DIR)
+        if Path(src).parent == temp and Path(dst).parent != temp:  # Temp → library
+            during_copy()
             raise OSError(errno.EXDEV, "Invalid cross-device link")
         return real_replace(src, dst)
 
     monkeypatch.setattr(placement.os, "replace", replace)
-    placement.move_atomically(source, target)
-    assert target.read_bytes() == b"video" * 1000
-    assert not source.exists()
-    assert [p.name for p in target.parent.iterdir()] == ["episode.mp4"]
+    monkeypatch.setattr(placement, "COPY_CHUNK_BYTES", 1024)
+
+
+def test_a_download_completes_across_file_systems(api, series, library_root, monkeypatch):
+    across_file_systems(monkeypatch)
+    item = claimed(api)
+    ItemJob(item, DownloadWorker()).run()
+    item.refresh_from_db()
+    assert item.status == "completed", item.error
+    assert verify_media(library_root / item.file_path) > 0
+    assert not list(Path(settings.TEMP_DIR).iterdir())
+    assert not [p for p in library_root.rglob(".*") if p.is_file()]
+
+
+@pytest.mark.parametrize(
+    ("owner_does", "then"),
+    [("cancel", "cancelled"), ("stop the queue", "pending")],
+)
+def test_a_cancel_or_stop_during_the_copy_into_the_library_stops_it(
+    api, series, library_root, monkeypatch, owner_does, then
+):
+    # The library on a network share: the copy takes a while and the owner steps in.
+    item = claimed(api)
+    monkeypatch.setattr("downloads.worker.STOP_CHECK_INTERVAL", 0)
+
+    def step_in():
+        if owner_does == "cancel":
+            DownloadItem.objects.filter(id=item.id).update(status="cancelled")
+        else:
+            QueueState.objects.update(is_running=False)
+
+    across_file_systems(monkeypatch, during_copy=step_in)
+    ItemJob(item, DownloadWorker()).run()
+    item.refresh_from_db()
+    assert item.status == then
+    assert item.file_path == ""
+    assert library_files(library_root) == [f"{AOT}/data"]
+    assert not list(Path(settings.TEMP_DIR).iterdir())
+
+
+def test_a_move_across_file_systems_stops_between_chunks_and_leaves_no_copy(tmp_path):
+    import errno
+    from unittest import mock
+
+    from downloads import placement
+    from downloads.media import DownloadCancelled
+
+    source = tmp_path / "item-1.mp4"
+    source.write_bytes(b"video" * 3_000_000)
+    target = tmp_path / "other-volume" / "episode.mp4"
+    target.parent.mkdir()
+    answers = iter([False, True])
+    cross_device = OSError(errno.EXDEV, "Invalid cross-device link")
+    with (
+        mock.patch.object(placement.os, "replace", side_effect=cross_device),
+        pytest.raises(DownloadCancelled),
+    ):
+        placement.move_atomically(source, target, should_stop=lambda: next(answers))
+    assert list(target.parent.iterdir()) == []
+    assert source.exists()
 
 
 def test_an_existing_file_is_never_overwritten(api, series, library_root):
