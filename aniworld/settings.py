@@ -50,6 +50,8 @@ TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 
 ANIWORLD_SITE_URL = _file_config["sites"]["aniworld_url"]
 STO_SITE_URL = _file_config["sites"]["sto_url"]
+# host:port that hosters, redirects and playlists may name although private (see addresses.py).
+ANIWORLD_ALLOW_PRIVATE_HOSTS = env_list("ANIWORLD_ALLOW_PRIVATE_HOSTS", [])
 TMDB_API_URL = env_str("TMDB_API_URL", "https://api.themoviedb.org/3")
 TMDB_IMAGE_URL = env_str("TMDB_IMAGE_URL", "https://image.tmdb.org/t/p")
 # Remote timing knobs; tests shorten them.
