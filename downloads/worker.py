@@ -35,7 +35,7 @@ from django.utils import timezone
 from aniworld import config, startup
 from aniworld.errors import InsufficientStorage, RemoteError
 from aniworld.progress import ProgressReporter
-from downloads import queue
+from downloads import queue, signals
 from downloads.hosters import get_extractor
 from downloads.media import DownloadCancelled, Progress, cleanup_temp, download_media
 from downloads.models import DownloadItem, QueueState, Status
@@ -383,6 +383,13 @@ class ItemJob:
 
         self.reporter.completed(**item_data(self.item))
         log.info("item %s done: %s", self.item.id, relative)
+        self._announce(
+            signals.episode_placed,
+            item=self.item,
+            episode=self.episode,
+            path=target,
+            replaced=old_path if old_path != relative else "",
+        )
 
     def place(self, outcome: Outcome) -> Path:
         """Move the verified file into the series folder, atomically, never over another file."""
@@ -457,3 +464,9 @@ class ItemJob:
         if moved:
             log.warning("item %s failed: %s", self.item.id, message)
             self.reporter.failed(**item_data(self.item))
+            self._announce(signals.download_failed, item=self.item, message=message)
+
+    def _announce(self, signal, **kwargs) -> None:
+        for receiver, result in signal.send_robust(sender=DownloadWorker, **kwargs):
+            if isinstance(result, Exception):
+                log.error("item %s: %s failed: %r", self.item.id, receiver, result)

@@ -8,6 +8,7 @@ import shutil
 from django.db import IntegrityError, transaction
 
 from aniworld.errors import Conflict, NotFound, RemoteStatusError, ValidationFailed
+from library import signals
 from library.data_file import SeriesRef, read_data_file, write_data_file
 from library.models import Series, SeriesState
 from library.naming import UnsafePathError, safe_join, series_folder_name
@@ -115,6 +116,7 @@ def get_series(key: str) -> Series:
 
 def delete_series(series: Series, *, delete_files: bool) -> None:
     """Remove the series from the library; its folder stays unless ``delete_files``."""
+    path = None
     if delete_files:
         root = require_root()
         try:
@@ -124,7 +126,13 @@ def delete_series(series: Series, *, delete_files: bool) -> None:
         if path.is_dir():
             shutil.rmtree(path)
         log.info("deleted %s and its folder %s", series.key, path)
+    key, name, folder = series.key, series.name, series.folder
     series.delete()
+    for receiver, result in signals.series_deleted.send_robust(
+        sender=Series, key=key, name=name, folder=folder, path=path, files_deleted=delete_files
+    ):
+        if isinstance(result, Exception):
+            log.error("series %s deleted: %s failed: %r", key, receiver, result)
 
 
 def attach_folder(folder: str, site: str, key: str) -> Series:

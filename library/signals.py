@@ -1,0 +1,17 @@
+"""What the library announces, for the apps that react to it.
+
+Receivers connect in their AppConfig.ready() and must not fail the sender: senders
+use ``send_robust`` and log what a receiver raised.
+"""
+
+from django.dispatch import Signal
+
+# After a series was added to the library. kwargs: series.
+series_added = Signal()
+
+# After a series was removed. kwargs: key, name, folder (library-relative),
+# path (absolute Path of its folder or None), files_deleted (bool).
+series_deleted = Signal()
+
+# After the new-episode watch found episodes. kwargs: episodes (list of library.Episode).
+new_episodes_found = Signal()
