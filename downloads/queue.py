@@ -136,13 +136,12 @@ def _is_upgrade(episode: Episode, language: str) -> bool:
     return is_upgrade(episode.downloaded_language, episode.languages)
 
 
-def missing_codes(series: Series) -> list[tuple[int, int]]:
-    return list(
-        Episode.objects.missing(preferred_mask())
-        .filter(series=series)
-        .order_by("season", "number")
-        .values_list("season", "number")
-    )
+def missing_codes(series: Series, season: int | None = None) -> list[tuple[int, int]]:
+    """(season, episode) of the series' missing episodes; of one season when given."""
+    episodes = Episode.objects.missing(preferred_mask()).filter(series=series)
+    if season is not None:
+        episodes = episodes.filter(season=season)
+    return list(episodes.order_by("season", "number").values_list("season", "number"))
 
 
 def _next_position() -> int:

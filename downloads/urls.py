@@ -1,6 +1,6 @@
 from django.urls import path
 
-from downloads import api, views
+from downloads import api, views, wanted
 
 api_urlpatterns = [
     path("status", api.queue_status, name="queue-status"),
@@ -18,4 +18,6 @@ page_urlpatterns = [
     path("queue/", views.queue_page, name="queue"),
     path("queue/add", views.add_from_series, name="queue-add-page"),
     path("queue/action", views.queue_action, name="queue-action"),
+    path("wanted/", wanted.wanted_page, name="wanted"),
+    path("wanted/queue", wanted.queue_wanted, name="wanted-queue"),
 ]

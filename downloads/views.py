@@ -41,8 +41,12 @@ def _codes(values: list[str]) -> list[tuple[int, int]]:
 def add_from_series(request):
     series = get_series(request.POST.get("series_key", ""))
     codes = _codes(request.POST.getlist("episodes"))
-    if request.POST.get("action") == "all_missing":
+    action = request.POST.get("action")
+    if action == "all_missing":
         codes = queue.missing_codes(series)
+    elif action == "season_missing":
+        season = request.POST.get("season", "")
+        codes = queue.missing_codes(series, int(season)) if season.isdigit() else []
     if not codes:
         messages.warning(request, "Select at least one episode first.")
         return HttpResponseRedirect(f"/series/{series.key}/")

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import F, Func, OuterRef, Q, Subquery, Value
 from django.db.models.lookups import GreaterThan
 
-from library.languages import languages_of
+from library.languages import languages_of, mask_of
 
 
 class Site(models.TextChoices):
@@ -87,6 +87,20 @@ class EpisodeQuerySet(models.QuerySet):
         return self.filter(is_downloaded=False).filter(
             GreaterThan(F("language_mask").bitand(wanted_mask), 0)
         )
+
+    def upgradable(self, order: list[str]):
+        """On disk in a language while one the owner ranks higher is offered
+        (the query form of ``languages.is_upgrade``)."""
+        condition = Q(pk__in=[])
+        for rank in range(1, len(order) + 1):
+            better = mask_of(order[:rank])
+            current = (
+                Q(downloaded_language=order[rank])
+                if rank < len(order)
+                else ~Q(downloaded_language__in=order) & ~Q(downloaded_language="")
+            )
+            condition |= current & Q(GreaterThan(F("language_mask").bitand(better), 0))
+        return self.filter(is_downloaded=True).filter(condition)
 
 
 class Episode(models.Model):

@@ -61,11 +61,7 @@ def refresh_from_provider(series: Series, result: SyncResult) -> bool:
             for episode in provider.episodes(series.key, season)
         ]
     except RemoteError as exc:
-        log.warning("refreshing %s from %s failed: %s", series.key, series.site, exc.message)
-        result.error = exc.message
-        series.state = SeriesState.ERROR
-        series.error = exc.message
-        series.save(update_fields=["state", "error", "updated_at"])
+        _record_refresh_error(series, result, exc)
         return False
 
     with transaction.atomic():
@@ -82,42 +78,72 @@ def refresh_from_provider(series: Series, result: SyncResult) -> bool:
         series.error = ""
         series.refreshed_at = timezone.now()
         series.save()
-
-        known = {(e.season, e.number): e for e in series.episodes.all()}
-        seen = set()
-        to_create, to_update = [], []
-        for item in offered:
-            code = (item.season, item.number)
-            if code in seen:
-                continue
-            seen.add(code)
-            mask = mask_of(item.languages) if item.available else 0
-            episode = known.get(code)
-            if episode is None:
-                to_create.append(
-                    Episode(
-                        series=series,
-                        season=item.season,
-                        number=item.number,
-                        title=item.title_de,
-                        title_en=item.title_en,
-                        url=item.url,
-                        language_mask=mask,
-                    )
-                )
-                continue
-            episode.title, episode.title_en = item.title_de, item.title_en
-            episode.url, episode.language_mask = item.url, mask
-            to_update.append(episode)
-        Episode.objects.bulk_create(to_create)
-        Episode.objects.bulk_update(to_update, ["title", "title_en", "url", "language_mask"])
-        # Episodes the index no longer lists: keep the ones on disk, drop the rest.
-        gone = [e.id for code, e in known.items() if code not in seen and not e.is_downloaded]
-        Episode.objects.filter(id__in=gone).delete()
-        kept_offline = [e for code, e in known.items() if code not in seen and e.is_downloaded]
-        Episode.objects.filter(id__in=[e.id for e in kept_offline]).update(language_mask=0)
-    result.added, result.removed, result.episodes = len(to_create), len(gone), len(seen)
+        _store_offered(series, offered, seasons=None, result=result)
     return True
+
+
+def refresh_season(series: Series, season: int) -> SyncResult:
+    """Reload one season's episodes from the index, then the series' disk state."""
+    result = SyncResult(key=series.key)
+    try:
+        offered = get_provider(series.site).episodes(series.key, season)
+    except RemoteError as exc:
+        _record_refresh_error(series, result, exc)
+        return result
+    with transaction.atomic():
+        _store_offered(series, offered, seasons={season}, result=result)
+    sync_series(series, remote=False)
+    return result
+
+
+def _record_refresh_error(series: Series, result: SyncResult, exc: RemoteError) -> None:
+    log.warning("refreshing %s from %s failed: %s", series.key, series.site, exc.message)
+    result.error = exc.message
+    series.state = SeriesState.ERROR
+    series.error = exc.message
+    series.save(update_fields=["state", "error", "updated_at"])
+
+
+def _store_offered(series: Series, offered, *, seasons: set[int] | None, result: SyncResult):
+    """Create and update the offered episodes; drop the ones of ``seasons`` (None: all)
+    that the index no longer lists, unless they are on disk."""
+    known = {
+        (e.season, e.number): e
+        for e in series.episodes.all()
+        if seasons is None or e.season in seasons
+    }
+    seen = set()
+    to_create, to_update = [], []
+    for item in offered:
+        code = (item.season, item.number)
+        if code in seen:
+            continue
+        seen.add(code)
+        mask = mask_of(item.languages) if item.available else 0
+        episode = known.get(code)
+        if episode is None:
+            to_create.append(
+                Episode(
+                    series=series,
+                    season=item.season,
+                    number=item.number,
+                    title=item.title_de,
+                    title_en=item.title_en,
+                    url=item.url,
+                    language_mask=mask,
+                )
+            )
+            continue
+        episode.title, episode.title_en = item.title_de, item.title_en
+        episode.url, episode.language_mask = item.url, mask
+        to_update.append(episode)
+    Episode.objects.bulk_create(to_create)
+    Episode.objects.bulk_update(to_update, ["title", "title_en", "url", "language_mask"])
+    gone = [e.id for code, e in known.items() if code not in seen and not e.is_downloaded]
+    Episode.objects.filter(id__in=gone).delete()
+    kept_offline = [e.id for code, e in known.items() if code not in seen and e.is_downloaded]
+    Episode.objects.filter(id__in=kept_offline).update(language_mask=0)
+    result.added, result.removed, result.episodes = len(to_create), len(gone), len(seen)
 
 
 def apply_disk_scan(series: Series, scan: SeriesFolderScan | None, result: SyncResult) -> None:

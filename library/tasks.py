@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from library import scanning
 from library.models import Series
-from library.sync import sync_series
+from library.sync import refresh_season, sync_series
 from nfo.service import queue_nfo_if_missing
 
 
@@ -18,3 +18,9 @@ def refresh_series(series_id: int) -> None:
 
 def run_scan(run_id: int) -> None:
     scanning.run_scan(run_id)
+
+
+def refresh_one_season(series_id: int, season: int) -> None:
+    series = Series.objects.filter(id=series_id).first()
+    if series is not None:
+        refresh_season(series, season)

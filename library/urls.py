@@ -21,4 +21,9 @@ page_urlpatterns = [
     path("library/unmatched", views.unmatched_panel, name="library-unmatched"),
     path("series/<slug:key>/", views.series_page, name="series"),
     path("series/<slug:key>/cover", views.series_cover, name="series-cover"),
+    path(
+        "series/<slug:key>/season/<int:season>/refresh",
+        views.refresh_season,
+        name="series-season-refresh",
+    ),
 ]

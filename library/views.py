@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_q.tasks import async_task
 
 from aniworld.errors import AppError
 from library import catalog, covers, scanning
@@ -154,6 +157,7 @@ def series_page(request, key: str):
         "season": season,
         "labels": LANGUAGE_LABELS,
         "missing_total": sum(e["missing"] for s in seasons for e in s["episodes"]),
+        "season_missing": sum(e["missing"] for e in season["episodes"]) if season else 0,
         "nfo": nfo_panel(series),
     }
     template = (
@@ -162,3 +166,19 @@ def series_page(request, key: str):
         else "library/series.html"
     )
     return render(request, template, context)
+
+
+@login_required
+@require_POST
+def refresh_season(request, key: str, season: int):
+    """Ask the index again for one season's episodes and languages (in the background)."""
+    series = catalog.get_series(key)
+    async_task(
+        "library.tasks.refresh_one_season",
+        series.id,
+        season,
+        task_name=f"refresh-season-{series.id}-{season}",
+    )
+    label = "the films" if season == 0 else f"season {season}"
+    messages.info(request, f"Refreshing {label} of {series.name} from {series.site}…")
+    return HttpResponseRedirect(f"{reverse('series', args=[series.key])}?season={season}")

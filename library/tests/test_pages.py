@@ -49,7 +49,7 @@ def test_the_series_page_shows_seasons_episodes_languages_and_state(owner_client
     assert "Season 1" in page
     assert "Films" in page
     assert "Dir, in 2000 Jahren" in page
-    assert "german-dub" in page
+    assert "German dub" in page
     assert "not out yet" in page
     assert "Download all missing (4)" in page
     films = owner_client.get(

@@ -156,5 +156,16 @@
     if (closer) closer.closest("dialog")?.close();
   });
 
+  // ---- Select all: <input type="checkbox" data-select-all="name"> --------
+  // ticks or clears every checkbox called "name" in the same form.
+  document.addEventListener("change", (event) => {
+    const all = event.target.closest("[data-select-all]");
+    if (!all) return;
+    const boxes = all.form?.querySelectorAll(`input[type="checkbox"][name="${all.dataset.selectAll}"]`);
+    boxes?.forEach((box) => {
+      box.checked = all.checked;
+    });
+  });
+
   window.aniworld = { toast };
 })();
