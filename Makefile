@@ -6,6 +6,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+# Test processes (pytest-xdist): one per core; each module stays in one process.
+TEST_WORKERS ?= auto
+PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadfile
 
 .PHONY: run test lint test-sqlite test-services browser format
 
@@ -37,14 +40,14 @@ lint: $(VENV)/.deps-dev
 
 # Tests marked `services` (several processes on PostgreSQL + Redis) run in test-services.
 test-sqlite: $(VENV)/.deps-dev
-	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest -m "not services"
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest $(PYTEST_PARALLEL) -m "not services"
 
 # The same suite on PostgreSQL + Redis. Skipped with a reason when they are not
 # reachable; a failure instead on CI (CI=true) or with ANIWORLD_REQUIRE_SERVICES=1.
 test-services: $(VENV)/.deps-dev
 	@$(BIN)/python scripts/services_available.py "$(PG_URL)" "$(REDIS_TEST_URL)"; status=$$?; \
 	if [ $$status -eq 0 ]; then \
-		DATABASE_URL="$(PG_URL)" REDIS_URL="$(REDIS_TEST_URL)" $(BIN)/pytest -m "not embedded"; \
+		DATABASE_URL="$(PG_URL)" REDIS_URL="$(REDIS_TEST_URL)" $(BIN)/pytest $(PYTEST_PARALLEL) -m "not embedded"; \
 	elif [ $$status -ne 3 ]; then exit $$status; fi
 
 format: $(VENV)/.deps-dev

@@ -11,13 +11,25 @@ import tempfile
 
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
-os.environ.setdefault("ANIWORLD_DATA_DIR", tempfile.mkdtemp(prefix="aniworld-test-data-"))
-os.environ.setdefault("ANIWORLD_TEMP_DIR", tempfile.mkdtemp(prefix="aniworld-test-temp-"))
+# Each pytest-xdist worker gets dirs of its own: it inherits the controller's environment.
+_xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+for _variable, _prefix in (("ANIWORLD_DATA_DIR", "data"), ("ANIWORLD_TEMP_DIR", "temp")):
+    if _xdist_worker or _variable not in os.environ:
+        os.environ[_variable] = tempfile.mkdtemp(prefix=f"aniworld-test-{_prefix}-")
 os.environ.setdefault("ANIWORLD_REMOTE_BACKOFF", "0.01")
 os.environ.setdefault("ANIWORLD_INDEX_RATE", "200")
+# Under pytest-xdist each worker gets a Redis database of its own (15, 14, …), so one
+# worker's cache.clear() or events never reach another's tests. Set in the environment,
+# so the app processes a test starts use the same one.
+if _xdist_worker.startswith("gw") and os.environ.get("REDIS_URL"):
+    from urllib.parse import urlsplit, urlunsplit
 
-from aniworld.settings import *  # noqa: F403
-from aniworld.settings import REDIS_URL
+    _redis = urlsplit(os.environ["REDIS_URL"])
+    _db = int(_redis.path.strip("/") or 0) - int(_xdist_worker[2:])
+    os.environ["REDIS_URL"] = urlunsplit(_redis._replace(path=f"/{_db}"))
+
+from aniworld.settings import *  # noqa: E402, F403
+from aniworld.settings import REDIS_URL  # noqa: E402
 
 if not REDIS_URL:
     DATABASES.pop("channels", None)  # noqa: F405

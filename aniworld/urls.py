@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.urls import api_urlpatterns as auth_api
@@ -23,6 +25,8 @@ def admin_login(request):
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # Pages that name no icon (the browsable API, the admin) make browsers ask for this.
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("health", health.health, name="health"),
     path("health/detailed", health.health_detailed, name="health-detailed"),
     path("api/auth/", include(auth_api)),
