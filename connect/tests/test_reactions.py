@@ -11,6 +11,7 @@ from django_q.models import Schedule
 from django_q.scheduler import scheduler
 
 from aniworld import health
+from aniworld.new_episodes import watch
 from connect.models import TargetStatus
 from connect.tests.conftest import jellyfin_entry, plex_entry
 from downloads import signals as download_signals
@@ -22,6 +23,7 @@ from library.models import Episode
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 AOT = "Attack on Titan (2013)"
+NEW_DAY = dt.date(2026, 9, 12)
 EPISODE_FILE = f"{AOT}/Season 01/Attack on Titan - S01E02 - An jenem Tag.mp4"
 
 
@@ -246,3 +248,21 @@ def test_switched_off_events_send_nothing(apprise_target, set_connect):
     health.announce_results({"disk": {"status": "error", "message": "low"}})
 
     assert apprise_target.messages == []
+
+
+def test_the_new_episode_watch_announces_what_it_queued(
+    api, aniworld_site, sto_site, library_root, apprise_target, set_connect, monkeypatch
+):
+    set_connect(notify_urls=[apprise_target.apprise_url], notify_on=["new_episodes"])
+    assert api.post("/api/queue/stop").status_code == 200
+    api.post("/api/anime/", {"key": "hells-paradise", "site": "aniworld.to"}, format="json")
+    monkeypatch.setattr(
+        aniworld_site, "new_episode_rows", [("hells-paradise", 1, 2, "german-dub", NEW_DAY)]
+    )
+
+    result = watch()
+
+    assert result.queued == ["hells-paradise S01E02 (german-dub)"]
+    [message] = apprise_target.messages
+    assert message["title"] == "1 new episode queued"
+    assert message["message"].endswith("S01E02")
