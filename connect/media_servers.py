@@ -93,7 +93,8 @@ def _request(server: MediaServer, method: str, path: str, **kwargs):
     try:
         return _client(server).request(method, path, **kwargs)
     except RemoteError as exc:
-        raise MediaServerError(f"{server.label}: {exc.message}") from exc
+        # The client's messages already begin with "media server <name>".
+        raise MediaServerError(exc.message) from exc
 
 
 # -- Jellyfin and Emby ----------------------------------------------------------

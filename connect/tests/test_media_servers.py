@@ -43,7 +43,7 @@ def test_jellyfin_is_told_the_mapped_path_with_its_token(jellyfin):
 
 
 def test_a_wrong_jellyfin_key_is_an_error_that_names_the_server(jellyfin):
-    with pytest.raises(MediaServerError, match=r"Jelly \(jellyfin\).*401"):
+    with pytest.raises(MediaServerError, match=r"^media server Jelly answered HTTP 401"):
         tell(jellyfin_at(jellyfin, key="wrong"), [("/a/b.mp4", "Created")], "/a")
     assert jellyfin.updates == []
 
