@@ -9,7 +9,7 @@ from rest_framework.decorators import api_view
 from aniworld.api import Pagination
 from history.models import Event
 from history.queries import filtered_events
-from history.serializers import HistoryEventSerializer
+from history.serializers import HistoryEventSerializer, HistoryPageSerializer
 
 
 @extend_schema(
@@ -20,7 +20,7 @@ from history.serializers import HistoryEventSerializer
         OpenApiParameter("page", int),
         OpenApiParameter("page_size", int),
     ],
-    responses=HistoryEventSerializer(many=True),
+    responses=HistoryPageSerializer,
 )
 @api_view(["GET"])
 def history_list(request):

@@ -18,3 +18,12 @@ class HistoryEventSerializer(serializers.ModelSerializer):
             "file_path",
             "message",
         ]
+
+
+class HistoryPageSerializer(serializers.Serializer):
+    """One page of the history, as ``aniworld.api.Pagination`` wraps it."""
+
+    count = serializers.IntegerField()
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    results = HistoryEventSerializer(many=True)
