@@ -3,6 +3,7 @@
 import pytest
 
 from history.models import Event, HistoryEvent
+from library.models import Series
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +94,12 @@ def test_the_history_page_needs_a_login(client, configured):
     response = client.get("/history/")
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
+
+
+def test_the_series_page_loads_its_history_panel(owner_client, library_root):
+    Series.objects.create(key="attack-on-titan", name="Attack on Titan", folder="AoT")
+
+    html = owner_client.get("/series/attack-on-titan/").content.decode()
+
+    assert 'hx-get="/history/series/attack-on-titan"' in html
+    assert 'href="/history/?series=attack-on-titan"' in html
