@@ -3,14 +3,14 @@ connect panel. Saving goes through the API's code (``config_changes.apply_change
 
 from __future__ import annotations
 
-import json
-
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from aniworld import config_changes
 from aniworld.errors import AppError, ValidationFailed
+from aniworld.settings_views import toast
 from connect import checks
 from connect.forms import (
     FormProblem,
@@ -39,9 +39,12 @@ def _messages(exc: AppError) -> list[str]:
     return [exc.message]
 
 
-def _toast(response, message: str, kind: str):
-    response["HX-Trigger"] = json.dumps({"toast": {"message": message, "kind": kind}})
-    return response
+def answer(request, template: str, context: dict, text: str, failed: bool):
+    """The card again with a toast (htmx), or the page again with a message (no JavaScript)."""
+    if not request.htmx:
+        messages.add_message(request, messages.ERROR if failed else messages.SUCCESS, text)
+        return redirect("/settings/connect/")
+    return toast(render(request, template, context), text, "error" if failed else "success")
 
 
 def servers_context(**extra) -> dict:
@@ -112,11 +115,9 @@ def media_servers_action(request):
     if form_values is not None:
         new = {**form_values, "path_map_text": format_path_map(form_values["path_map"])}
     context = servers_context(errors=errors, results=results, new=new)
-    if not request.htmx:
-        return redirect("/settings/connect/")
-    response = render(request, "connect/settings_panel.html#media-servers", {"media": context})
-    failed = errors or any(not result.ok for result in results)
-    return _toast(response, "; ".join(errors) or note, "error" if failed else "success")
+    failed = bool(errors) or any(not result.ok for result in results)
+    template = "connect/settings_panel.html#media-servers"
+    return answer(request, template, {"media": context}, "; ".join(errors) or note, failed)
 
 
 @login_required
@@ -141,11 +142,9 @@ def notifications_action(request):
         context.update(
             notify_urls_text="\n".join(values["notify_urls"]), notify_on=values["notify_on"]
         )
-    if not request.htmx:
-        return redirect("/settings/connect/")
-    response = render(request, "connect/settings_panel.html#notifications", {"notify": context})
-    failed = errors or any(not result.ok for result in results)
-    return _toast(response, "; ".join(errors) or note, "error" if failed else "success")
+    failed = bool(errors) or any(not result.ok for result in results)
+    template = "connect/settings_panel.html#notifications"
+    return answer(request, template, {"notify": context}, "; ".join(errors) or note, failed)
 
 
 @login_required

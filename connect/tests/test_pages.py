@@ -147,3 +147,12 @@ def test_the_system_page_shows_each_media_servers_last_result(owner_client, jell
 def test_the_system_panel_says_how_to_set_up_connect(owner_client):
     html = owner_client.get("/system/connect").content.decode()
     assert "Add them in Settings" in html
+
+
+def test_without_javascript_a_save_comes_back_as_a_message_on_the_page(owner_client):
+    response = owner_client.post(
+        "/settings/connect/notify", {"action": "save", "notify_urls": "bad url"}, follow=True
+    )
+
+    assert response.redirect_chain == [("/settings/connect/", 302)]
+    assert "is not an Apprise URL" in response.content.decode()
