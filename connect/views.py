@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from aniworld import config_changes
+from aniworld import config, config_changes
 from aniworld.errors import AppError, ValidationFailed
 from aniworld.settings_views import toast
 from connect import checks
@@ -48,7 +48,7 @@ def answer(request, template: str, context: dict, text: str, failed: bool):
 
 
 def servers_context(**extra) -> dict:
-    connect = config_changes.public_config()["connect"]
+    connect = config.current()["connect"]
     servers = [
         {**server, "index": index, "path_map_text": format_path_map(server.get("path_map", []))}
         for index, server in enumerate(connect["media_servers"])
@@ -57,7 +57,7 @@ def servers_context(**extra) -> dict:
 
 
 def notify_context(**extra) -> dict:
-    connect = config_changes.public_config()["connect"]
+    connect = config.current()["connect"]
     return {
         "notify_urls_text": "\n".join(connect["notify_urls"]),
         "notify_on": connect["notify_on"],
@@ -83,7 +83,7 @@ def settings_panel(request):
 def media_servers_action(request):
     """Save (add or edit), remove or test one media server; answers the card again."""
     action = request.POST.get("action", "save")
-    servers = config_changes.public_config()["connect"]["media_servers"]
+    servers = config.current()["connect"]["media_servers"]
     errors, results, note = [], [], ""
     form_values = None
     try:

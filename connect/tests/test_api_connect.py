@@ -2,8 +2,10 @@
 
 import pytest
 
+from aniworld import config
 from connect.models import TargetStatus
 from connect.tests.conftest import jellyfin_entry, plex_entry
+from tests.fakes.media_servers import JELLYFIN_KEY
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +92,30 @@ def test_a_media_server_is_saved_through_the_config_api(api, jellyfin):
     response = api.patch("/api/config", {"connect": {"media_servers": [server]}}, format="json")
 
     assert response.status_code == 200, response.content
-    assert response.json()["connect"]["media_servers"] == [server]
+    assert response.json()["connect"]["media_servers"] == [{**server, "api_key": None}]
+    assert config.current()["connect"]["media_servers"] == [server]
+
+
+def test_media_server_keys_are_write_only_and_a_round_trip_keeps_them(api, jellyfin):
+    server = jellyfin_entry(jellyfin)
+    api.patch("/api/config", {"connect": {"media_servers": [server]}}, format="json")
+
+    shown = api.get("/api/config").json()["connect"]
+    renamed = [{**shown["media_servers"][0], "url": jellyfin.url + "/"}]
+    response = api.patch("/api/config", {"connect": {"media_servers": renamed}}, format="json")
+
+    assert shown["media_servers"][0]["api_key"] is None
+    assert response.status_code == 200, response.content
+    assert config.current()["connect"]["media_servers"][0]["api_key"] == JELLYFIN_KEY
+
+
+def test_a_new_media_server_without_a_key_is_refused(api, jellyfin):
+    server = {**jellyfin_entry(jellyfin), "api_key": None}
+
+    response = api.patch("/api/config", {"connect": {"media_servers": [server]}}, format="json")
+
+    assert response.status_code == 422
+    assert "needs its API key in api_key" in response.json()["details"]["connect.media_servers"][0]
 
 
 @pytest.mark.parametrize(
