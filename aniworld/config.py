@@ -22,6 +22,8 @@ from typing import Any
 
 from aniworld.env import LOG_LEVELS
 from aniworld.errors import ValidationFailed
+from connect.validation import DEFAULTS as CONNECT_DEFAULTS
+from connect.validation import connect_problems
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 LANGUAGES = ("german-dub", "german-sub", "english-sub", "english-dub")
@@ -49,6 +51,7 @@ DEFAULTS: dict[str, Any] = {
     "tmdb": {"api_key": ""},
     "sites": {"aniworld_url": "https://aniworld.to", "sto_url": "https://s.to"},
     "new_episodes": {"enabled": False, "interval_minutes": 60},
+    "connect": CONNECT_DEFAULTS,
 }
 
 # Environment variables that override a value of the file: name → (section, key).
@@ -158,6 +161,7 @@ def validate(config: Mapping[str, Any]) -> dict[str, list[str]]:
     minutes = watch.get("interval_minutes")
     if not isinstance(minutes, int) or isinstance(minutes, bool) or not 5 <= minutes <= 1440:
         fail("new_episodes.interval_minutes", "must be a whole number from 5 to 1440")
+    errors.update(connect_problems(config["connect"]))
     return errors
 
 

@@ -24,6 +24,7 @@ from django.conf import settings
 
 from aniworld import config, logs
 from aniworld.errors import ValidationFailed
+from connect.secrets import hide_keys, keep_stored_keys
 from library.naming import TemplateError, preview_names, validate_template
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ def public_config() -> dict[str, Any]:
             shaped[section] = effective.get(section, default)
     for section, key in WRITE_ONLY_KEYS:
         shaped[section][key] = None
+    shaped["connect"]["media_servers"] = hide_keys(shaped["connect"]["media_servers"])
     downloads = effective["downloads"]
     shaped[META_KEY] = {
         "read_only": read_only_keys(),
@@ -135,6 +137,8 @@ def _tidy(dotted: str, value: Any) -> Any:
         value = value.strip()
     if dotted == "logging.level" and isinstance(value, str):
         value = value.upper()
+    if dotted == "connect.media_servers":
+        value = keep_stored_keys(value)
     return value
 
 

@@ -20,6 +20,7 @@ from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import connection
+from django.dispatch import Signal
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 
@@ -27,6 +28,10 @@ from aniworld import config
 from aniworld.api import error_response
 
 log = logging.getLogger(__name__)
+
+# After the detailed checks ran (System page, /health/detailed). kwargs: results
+# ({name: {"status", "message", …}}). Receivers connect in their AppConfig.ready().
+checks_completed = Signal()
 
 LOW_DISK_BYTES = 2 * 1024**3
 WORKER_STALE_SECONDS = 60
@@ -202,7 +207,14 @@ async def run_checks() -> dict[str, dict]:
     except Exception as exc:
         log.exception("health check channel_layer crashed")
         results["channel_layer"] = error(f"check failed: {exc}")
+    await sync_to_async(announce_results)(results)
     return results
+
+
+def announce_results(results: dict[str, dict]) -> None:
+    for receiver, outcome in checks_completed.send_robust(sender=None, results=results):
+        if isinstance(outcome, Exception):
+            log.error("health results: %s failed: %r", receiver, outcome)
 
 
 @require_GET

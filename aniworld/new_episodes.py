@@ -21,6 +21,7 @@ from django.db import transaction
 
 from aniworld.errors import RemoteError
 from downloads.queue import add_episodes
+from library import signals
 from library.languages import best_language, is_upgrade, preferred_order
 from library.models import Episode, Series
 from library.providers import PROVIDERS, NewEpisode
@@ -98,6 +99,7 @@ def watch() -> WatchResult:
 
     order = preferred_order()
     refreshed: set[int] = set()
+    found: list[Episode] = []
     for (series_id, season, number), listed in wanted.items():
         series = series_by_id[series_id]
         label = f"{series.key} S{season:02d}E{number:02d}"
@@ -119,6 +121,7 @@ def watch() -> WatchResult:
             outcome = add_episodes(series, [(season, number)], language=language)
         if outcome.added:
             result.queued.append(f"{label} ({language})")
+            found.append(episode)
         else:
             result.skipped += [f"{label}: {skip['reason']}" for skip in outcome.skipped]
     log.info(
@@ -128,7 +131,17 @@ def watch() -> WatchResult:
         len(result.skipped),
         result.ignored,
     )
+    if found:
+        announce_new_episodes(found)
     return result
+
+
+def announce_new_episodes(episodes: list[Episode]) -> None:
+    for receiver, outcome in signals.new_episodes_found.send_robust(
+        sender=Series, episodes=episodes
+    ):
+        if isinstance(outcome, Exception):
+            log.error("new episodes: %s failed: %r", receiver, outcome)
 
 
 def _episode(series: Series, season: int, number: int) -> Episode | None:

@@ -90,6 +90,8 @@ INSTALLED_APPS = [
     "library",
     "downloads",
     "nfo",
+    "connect",
+    "history",
 ]
 
 MIDDLEWARE = [

@@ -32,6 +32,7 @@ SERVICE_STEPS: list[str] = [
     "aniworld.system:record_start",
     "aniworld.scheduler:start_scheduler",
     "nfo.service:start_repair_in_background",
+    "connect.health_watch:declare_schedule",
 ]
 
 

@@ -10,8 +10,12 @@ from accounts.urls import page_urlpatterns as auth_pages
 from aniworld import health, views
 from aniworld.settings_urls import api_urlpatterns as settings_api
 from aniworld.settings_urls import page_urlpatterns as settings_pages
+from connect.urls import api_urlpatterns as connect_api
+from connect.urls import page_urlpatterns as connect_pages
 from downloads.urls import api_urlpatterns as queue_api
 from downloads.urls import page_urlpatterns as queue_pages
+from history.urls import api_urlpatterns as history_api
+from history.urls import page_urlpatterns as history_pages
 from library.urls import api_urlpatterns as anime_api
 from library.urls import page_urlpatterns as library_pages
 from nfo.urls import api_urlpatterns as nfo_api
@@ -34,6 +38,8 @@ urlpatterns = [
     path("api/queue/", include(queue_api)),
     path("api/", include(settings_api)),
     path("api/nfo/", include(nfo_api)),
+    path("api/connect/", include(connect_api)),
+    path("api/history", include(history_api)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/login/", admin_login),
@@ -43,6 +49,8 @@ urlpatterns = [
     *queue_pages,
     *settings_pages,
     *nfo_pages,
+    *connect_pages,
+    *history_pages,
 ]
 
 handler404 = "aniworld.views.not_found"

@@ -7,6 +7,10 @@ with ``send_robust`` and logs what a receiver raised.
 
 from django.dispatch import Signal
 
+# After the worker claimed an item and starts downloading it (a "grab").
+# kwargs: item (DownloadItem).
+download_started = Signal()
+
 # After a verified file was moved into the library and recorded.
 # kwargs: item (DownloadItem), episode (library.Episode), path (absolute Path of the file),
 # replaced (str: the library-relative path of the file it replaced, or "").

@@ -157,6 +157,7 @@ class ItemJob:
         from downloads.serializers import item_data
 
         self.reporter.started(**item_data(self.item))
+        self._announce(signals.download_started, item=self.item)
         try:
             outcome = self.download()
             self.finish(outcome)

@@ -15,3 +15,7 @@ series_deleted = Signal()
 
 # After the new-episode watch found episodes. kwargs: episodes (list of library.Episode).
 new_episodes_found = Signal()
+
+# After a scan found a downloaded episode's file under another name than recorded.
+# kwargs: episode (library.Episode, updated), old_path, new_path (library-relative).
+episode_renamed = Signal()

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from aniworld import config
 from aniworld.errors import RemoteError
+from library import signals
 from library.disk import SeriesFolderScan, scan_series_folder
 from library.languages import mask_of
 from library.models import Episode, Series, SeriesState
@@ -155,6 +156,7 @@ def apply_disk_scan(series: Series, scan: SeriesFolderScan | None, result: SyncR
     with transaction.atomic():
         known = {(e.season, e.number): e for e in series.episodes.all()}
         changed, created = [], []
+        renamed: list[tuple[Episode, str]] = []
         for code, found in on_disk.items():
             relative = f"{series.folder}/{found.path}"
             try:
@@ -186,6 +188,8 @@ def apply_disk_scan(series: Series, scan: SeriesFolderScan | None, result: SyncR
                 episode.file_size,
             )
             if state != current:
+                if episode.is_downloaded and episode.file_path and episode.file_path != relative:
+                    renamed.append((episode, episode.file_path))
                 (
                     episode.is_downloaded,
                     episode.file_path,
@@ -209,6 +213,19 @@ def apply_disk_scan(series: Series, scan: SeriesFolderScan | None, result: SyncR
             changed, ["is_downloaded", "file_path", "downloaded_language", "file_size"]
         )
     result.on_disk = len(on_disk)
+    root = library_root()
+    for episode, old_path in renamed:
+        # A second copy under a new name is not a rename: the old file must be gone.
+        if root is not None and not (root / old_path).exists():
+            announce_rename(episode, old_path)
+
+
+def announce_rename(episode: Episode, old_path: str) -> None:
+    for receiver, outcome in signals.episode_renamed.send_robust(
+        sender=Series, episode=episode, old_path=old_path, new_path=episode.file_path
+    ):
+        if isinstance(outcome, Exception):
+            log.error("rename of %s: %s failed: %r", episode, receiver, outcome)
 
 
 def sync_series(

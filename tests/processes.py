@@ -95,6 +95,9 @@ class ServeProcess:
     def post(self, path: str, **kwargs) -> httpx.Response:
         return httpx.post(self.url + path, timeout=30, headers=self._auth(), **kwargs)
 
+    def patch(self, path: str, **kwargs) -> httpx.Response:
+        return httpx.patch(self.url + path, timeout=30, headers=self._auth(), **kwargs)
+
     def log_in(self, password: str = OWNER_PASSWORD, **setup) -> str:
         """Set the master password (first time) and keep an access token for later calls."""
         httpx.post(

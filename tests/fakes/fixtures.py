@@ -16,6 +16,7 @@ from library.providers.sto import StoProvider
 from tests.fakes.hosters import HosterWorld
 from tests.fakes.index_sites import FakeAniworld, FakeSto
 from tests.fakes.media import MediaSet, make_media_set
+from tests.fakes.media_servers import FakeAppriseTarget, FakeJellyfin, FakePlex
 from tests.fakes.world import connect
 
 
@@ -101,3 +102,42 @@ def world(aniworld_site, hosters):
     """The aniworld.to imitation whose links lead to the fake hosters and real media."""
     connect(aniworld_site, hosters)
     return aniworld_site
+
+
+# -- media servers and notification targets (connect) --------------------------
+
+
+@pytest.fixture(scope="session")
+def running_jellyfin() -> Iterator[FakeJellyfin]:
+    with FakeJellyfin() as server:
+        yield server
+
+
+@pytest.fixture
+def jellyfin(running_jellyfin: FakeJellyfin) -> FakeJellyfin:
+    running_jellyfin.reset()
+    return running_jellyfin
+
+
+@pytest.fixture(scope="session")
+def running_plex() -> Iterator[FakePlex]:
+    with FakePlex({"1": ["/data/movies"], "2": ["/data/anime"]}) as server:
+        yield server
+
+
+@pytest.fixture
+def plex(running_plex: FakePlex) -> FakePlex:
+    running_plex.reset()
+    return running_plex
+
+
+@pytest.fixture(scope="session")
+def running_apprise_target() -> Iterator[FakeAppriseTarget]:
+    with FakeAppriseTarget() as server:
+        yield server
+
+
+@pytest.fixture
+def apprise_target(running_apprise_target: FakeAppriseTarget) -> FakeAppriseTarget:
+    running_apprise_target.reset()
+    return running_apprise_target

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class HistoryConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "history"
+    verbose_name = "History"
+
+    def ready(self):
+        from history import receivers
+
+        receivers.connect()
