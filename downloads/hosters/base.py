@@ -18,8 +18,14 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 from django.conf import settings
 
-from aniworld.errors import RemoteError
-from aniworld.http import BROWSER_USER_AGENT, ClientPolicy, SiteClient, client_for
+from aniworld.errors import RemoteError, RemoteStatusError
+from aniworld.http import (
+    BROWSER_USER_AGENT,
+    CHALLENGE_MARKERS,
+    ClientPolicy,
+    SiteClient,
+    client_for,
+)
 
 MediaKind = Literal["hls", "http"]
 
@@ -49,9 +55,21 @@ class ExtractionError(RemoteError):
 
 
 class UnsupportedHoster(ExtractionError):
-    """No extractor exists for this hoster name (e.g. Filemoon); try the next one."""
+    """No extractor exists for this hoster name (e.g. Streamtape); try the next one."""
 
     code = "UNSUPPORTED_HOSTER"
+
+
+class HosterChallenge(ExtractionError):
+    """The hoster answered with a bot check (Cloudflare, Turnstile, ALTCHA) instead of
+    its page: only a person in a browser gets past it."""
+
+    code = "HOSTER_CHALLENGE"
+
+
+def is_challenge_page(text: str) -> bool:
+    head = text[:20000].lower()
+    return any(marker in head for marker in CHALLENGE_MARKERS)
 
 
 @dataclass(frozen=True)
@@ -114,12 +132,17 @@ class HosterExtractor(ABC):
             # Failures outside the client's retry net, such as a garbled body.
             raise self.error(f"{self.name}: {exc} ({url})", url, retryable=True) from exc
         except RemoteError as exc:
+            body = exc.details.get("body", "") if isinstance(exc, RemoteStatusError) else ""
+            if is_challenge_page(body):
+                raise self.challenge(url) from exc
             raise self.error(
                 exc.message,
                 url,
                 retryable=exc.retryable,
                 status_code=getattr(exc, "status_code", None),
             ) from exc
+        if is_challenge_page(response.text):
+            raise self.challenge(str(response.url))
         return Page(url=str(response.url), text=response.text)
 
     def media(self, url: str, page: Page) -> MediaSource:
@@ -150,6 +173,14 @@ class HosterExtractor(ABC):
             hoster=self.name,
             retryable=retryable,
             status_code=status_code,
+            details={"hoster": self.name, "url": url},
+        )
+
+    def challenge(self, url: str) -> HosterChallenge:
+        return HosterChallenge(
+            f"{self.name} asked for a browser check (bot protection) at {url}",
+            url=url,
+            hoster=self.name,
             details={"hoster": self.name, "url": url},
         )
 

@@ -1,0 +1,19 @@
+"""A bot check (Turnstile, ALTCHA, Cloudflare) in front of a hoster's page is told
+apart from a changed layout: only a person can pass it, so it is not retried."""
+
+import pytest
+
+from downloads.hosters import HosterChallenge
+
+
+@pytest.mark.parametrize("kind", ["turnstile", "altcha", "cloudflare"])
+@pytest.mark.parametrize("hoster", ["VOE", "Vidoza", "Doodstream", "Vidmoly", "Filemoon"])
+def test_a_bot_check_in_front_of_a_hoster_is_a_challenge_not_a_layout_change(
+    extract, hosters, hoster, kind
+):
+    hosters.challenge(hoster, kind)
+
+    with pytest.raises(HosterChallenge, match="browser check") as info:
+        extract(hoster)
+
+    assert info.value.retryable is False
