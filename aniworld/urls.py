@@ -9,6 +9,7 @@ from aniworld import health, views
 from aniworld.settings_urls import api_urlpatterns as settings_api
 from aniworld.settings_urls import page_urlpatterns as settings_pages
 from downloads.urls import api_urlpatterns as queue_api
+from downloads.urls import hosters_api_urlpatterns as hosters_api
 from downloads.urls import page_urlpatterns as queue_pages
 from library.urls import api_urlpatterns as anime_api
 from library.urls import page_urlpatterns as library_pages
@@ -28,6 +29,7 @@ urlpatterns = [
     path("api/auth/", include(auth_api)),
     path("api/anime/", include(anime_api)),
     path("api/queue/", include(queue_api)),
+    path("api/", include(hosters_api)),
     path("api/", include(settings_api)),
     path("api/nfo/", include(nfo_api)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -12,10 +12,16 @@ api_urlpatterns = [
     path("failed/retry", api.retry_failed, name="queue-retry-failed"),
     path("<int:item_id>", api.item, name="queue-item"),
     path("<int:item_id>/retry", api.retry, name="queue-retry"),
+    path("<int:item_id>/link", api.user_link, name="queue-link"),
+]
+
+hosters_api_urlpatterns = [
+    path("hosters", api.hosters, name="hosters"),
 ]
 
 page_urlpatterns = [
     path("queue/", views.queue_page, name="queue"),
     path("queue/add", views.add_from_series, name="queue-add-page"),
     path("queue/action", views.queue_action, name="queue-action"),
+    path("queue/link", views.paste_link, name="queue-link-page"),
 ]
