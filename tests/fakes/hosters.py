@@ -37,6 +37,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
+from tests.fakes.challenges import CHALLENGE_PAGES, ChallengeKind
 from tests.fakes.filemoon import FakeFilemoon
 from tests.fakes.media import MediaSet
 from tests.fakes.server import FakeServer, Reply, Request
@@ -47,32 +48,6 @@ DOOD_TOKEN = "kc9xy8zqr1wd"
 PageFault = Literal["broken", "missing", "unavailable", "redirect_loop"]
 MediaFault = Literal["html", "truncated", "cut", "missing", "unavailable"]
 VoeStyle = Literal["array", "string", "hls_variable", "mirror"]
-ChallengeKind = Literal["turnstile", "altcha", "cloudflare"]
-
-# Bot checks as the real ones look (SITES.md "Access problems"): markers, not content.
-CHALLENGE_PAGES: dict[str, tuple[int, str]] = {
-    "turnstile": (
-        200,
-        """<!DOCTYPE html><html><head><title>Sicherheitsprüfung</title>
-<script src="https://challenges.cloudflare.com/turnstile/v0/api.js" async defer></script></head>
-<body><form method="post"><div class="cf-turnstile" data-sitekey="0x4AAAAAAAB"></div>
-<button type="submit">Weiter</button></form></body></html>""",
-    ),
-    "altcha": (
-        200,
-        """<!DOCTYPE html><html><head><title>Bitte bestätigen</title>
-<script type="module" src="/js/altcha.min.js"></script></head>
-<body><form method="post"><altcha-widget challengeurl="/altcha/challenge"></altcha-widget>
-<button type="submit">Weiter</button></form></body></html>""",
-    ),
-    "cloudflare": (
-        403,
-        """<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title></head>
-<body><script>(function(){window._cf_chl_opt={cvId:'3',cType:'managed'};}());</script>
-</body></html>""",
-    ),
-}
-
 NOT_FOUND_PAGE = "<!DOCTYPE html><html><body><h1>File Not Found</h1></body></html>"
 BROKEN_PAGE = """<!DOCTYPE html><html><head><title>Watch</title></head>
 <body><div id="player"></div><script src="/js/player.min.js"></script>
