@@ -221,7 +221,7 @@ STO_CATALOGUE = (
     ),
     FakeSeries(
         "tom-and-jerry", "Tom & Jerry's Abenteuer", (1965, None), "Katz & Maus.",
-        {1: (ep(1, "Der Käse", "The Cheese", "german-dub", "VOE"),)},
+        {1: (ep(1, "Der Käse", "The Cheese", "german-dub", "VOE Filemoon"),)},
     ),
 )
 # fmt: on
