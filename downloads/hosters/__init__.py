@@ -95,9 +95,11 @@ def extract_any(
     url: str, names: list[str], client: SiteClient | None = None
 ) -> tuple[str, MediaSource]:
     """``(hoster, source)`` for a page of unknown hoster: the hosters whose domain the
-    address names first, then the rest of ``names`` in order, until one understands it."""
+    address names first, then the rest of ``names`` in order, then every other
+    extractor, until one understands it."""
     host = (urlsplit(url.strip()).hostname or "").lower()
-    usable = [name for name in names if is_supported(name)]
+    named = [canonical_name(name) for name in names]
+    usable = [name for name in named if name] + [n for n in EXTRACTORS if n not in named]
     hinted = [n for n in usable if any(hint in host for hint in DOMAIN_HINTS.get(n, ()))]
     problems = []
     for name in hinted + [n for n in usable if n not in hinted]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from aniworld import config
 from downloads import signals
 from downloads.models import DownloadItem, HosterAttempt
 from tests.fakes.world import connect
@@ -234,3 +235,14 @@ def test_the_queue_page_says_what_is_wrong_with_a_pasted_link(owner_client, api,
 
     assert "starting with http:// or https://" in response.content.decode()
     assert DownloadItem.objects.get(id=item["id"]).status == "failed"
+
+
+def test_a_pasted_page_of_a_hoster_left_out_of_the_order_is_still_recognised(api, dark, hosters):
+    config.store().update({"downloads": {"hoster_order": ["VOE", "Doodstream"]}})
+    item = blocked_item(api, dark)
+
+    api.post(f"/api/queue/{item['id']}/link", {"url": hosters.embed_url("Filemoon")}, format="json")
+
+    done = DownloadItem.objects.get(id=item["id"])
+    assert done.status == "completed", done.error
+    assert done.hoster == "Filemoon"
