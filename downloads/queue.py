@@ -179,6 +179,7 @@ def claim_next() -> DownloadItem | None:
             Status.DOWNLOADING,
             started_at=timezone.now(),
             error="",
+            error_code="",
             percent=0,
             downloaded_bytes=0,
             total_bytes=None,

@@ -230,6 +230,7 @@ class ItemJob:
                     link.language,
                     exc.message,
                 )
+                self.record_attempt(exc)
                 attempts.append(self.failed_attempt(link, exc))
                 continue
             self.record_attempt()
@@ -253,7 +254,6 @@ class ItemJob:
     # -- attempts: per-hoster records, blocked links -------------------------------
 
     def failed_attempt(self, link: HosterLink | UserLink, exc: RemoteError) -> Attempt:
-        self.record_attempt(exc)
         # A check on the index site's redirect (ChallengeError) or on the hoster's page.
         blocked = isinstance(exc, ChallengeError | HosterChallenge)
         url = link.redirect_url if isinstance(link, HosterLink) else link.embed_url

@@ -246,3 +246,15 @@ def test_a_pasted_page_of_a_hoster_left_out_of_the_order_is_still_recognised(api
     done = DownloadItem.objects.get(id=item["id"])
     assert done.status == "completed", done.error
     assert done.hoster == "Filemoon"
+
+
+def test_a_challenged_item_that_runs_again_sheds_its_error_code(api, dark):
+    item = blocked_item(api, dark)
+    dark.check_redirects(None)
+    DownloadItem.objects.filter(id=item["id"]).update(status="pending")  # as the admin's retry
+
+    api.post("/api/queue/start")
+
+    done = queue_item(api, item["id"])
+    assert done["status"] == "completed"
+    assert done["error_code"] == ""
