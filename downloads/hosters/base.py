@@ -19,13 +19,7 @@ import httpx
 from django.conf import settings
 
 from aniworld.errors import RemoteError, RemoteStatusError
-from aniworld.http import (
-    BROWSER_USER_AGENT,
-    CHALLENGE_MARKERS,
-    ClientPolicy,
-    SiteClient,
-    client_for,
-)
+from aniworld.http import BROWSER_USER_AGENT, ClientPolicy, SiteClient, client_for
 
 MediaKind = Literal["hls", "http"]
 
@@ -65,6 +59,18 @@ class HosterChallenge(ExtractionError):
     its page: only a person in a browser gets past it."""
 
     code = "HOSTER_CHALLENGE"
+
+
+# Markers of a check page, lower case. Not Cloudflare's "challenge-platform" script:
+# it rides along on ordinary pages behind Cloudflare too.
+CHALLENGE_MARKERS = (
+    "just a moment...",
+    "cf_chl_",
+    "cf-turnstile",
+    "challenges.cloudflare.com/turnstile",
+    "<altcha-widget",
+    "ddos-guard",
+)
 
 
 def is_challenge_page(text: str) -> bool:
@@ -141,8 +147,6 @@ class HosterExtractor(ABC):
                 retryable=exc.retryable,
                 status_code=getattr(exc, "status_code", None),
             ) from exc
-        if is_challenge_page(response.text):
-            raise self.challenge(str(response.url))
         return Page(url=str(response.url), text=response.text)
 
     def media(self, url: str, page: Page) -> MediaSource:
@@ -185,7 +189,10 @@ class HosterExtractor(ABC):
         )
 
     def no_source(self, page: Page, missing: str) -> ExtractionError:
-        """The page loaded but holds no source: a removed video or a new layout."""
+        """The page loaded but holds no source: a removed video or a new layout, or a
+        check page in its place (only then: a real player may carry a widget too)."""
+        if is_challenge_page(page.text):
+            return self.challenge(page.url)
         return self.error(
             f"{self.name}: no video source on {page.url} ({missing} not found; "
             "the video may have been removed or the page layout changed)",
