@@ -258,3 +258,16 @@ def test_a_challenged_item_that_runs_again_sheds_its_error_code(api, dark):
     done = queue_item(api, item["id"])
     assert done["status"] == "completed"
     assert done["error_code"] == ""
+
+
+def test_with_some_links_broken_and_the_rest_blocked_the_blocked_ones_are_offered(
+    api, dark, hosters
+):
+    hosters.remove_page("VOE")
+    hosters.challenge("Doodstream", "turnstile")
+
+    item = queue_item(api, queue_dark(api))
+
+    assert item["error_code"] == "CHALLENGE"
+    assert [link["hoster"] for link in item["links"]] == ["Doodstream"]
+    assert "VOE (german-dub)" in item["error"]
