@@ -149,32 +149,42 @@ class FilemoonExtractor(HosterExtractor):
 
     def extract(self, embed_url: str) -> MediaSource:
         embed_url = self._absolute(embed_url)
-        parts = urlsplit(embed_url)
-        code = EMBED_CODE.search(parts.path)
+        code = EMBED_CODE.search(urlsplit(embed_url).path)
         if code is None:
             raise self.error(
                 f"Filemoon: {embed_url} is no /e/<code> or /d/<code> embed address", embed_url
             )
-        origin = f"{parts.scheme}://{parts.netloc}"
         try:
-            return self._from_api(f"{origin}/api/videos/{code['code']}", embed_url)
+            return self._from_api(Page(embed_url, ""), code["code"])
         except HosterChallenge:
             raise
         except ExtractionError as api_error:
-            try:
-                return self._from_player_page(embed_url)
-            except HosterChallenge:
-                raise
-            except ExtractionError as page_error:
-                raise self.error(
-                    f"Filemoon: neither the API ({api_error.message}) nor the player page "
-                    f"({page_error.message}) gave a source",
-                    embed_url,
-                    retryable=api_error.retryable and page_error.retryable,
-                ) from page_error
+            problem = api_error
+        try:
+            page = self.fetch(embed_url)
+            if page.origin != Page(embed_url, "").origin:
+                # The link moved to another (Byse) domain, whose player asks its own API.
+                try:
+                    return self._from_api(page, code["code"])
+                except HosterChallenge:
+                    raise
+                except ExtractionError:
+                    pass
+            return self._from_player_page(page)
+        except HosterChallenge:
+            raise
+        except ExtractionError as page_error:
+            raise self.error(
+                f"Filemoon: neither the API ({problem.message}) nor the player page "
+                f"({page_error.message}) gave a source",
+                embed_url,
+                retryable=problem.retryable and page_error.retryable,
+            ) from page_error
 
-    def _from_api(self, api_url: str, embed_url: str) -> MediaSource:
-        answer = self.fetch(api_url, referer=embed_url)
+    def _from_api(self, embed: Page, code: str) -> MediaSource:
+        """Ask the API on the embed page's origin, as the current player does."""
+        api_url = f"{embed.origin}/api/videos/{code}"
+        answer = self.fetch(api_url, referer=embed.url)
         try:
             playback = json.loads(answer.text)["playback"]
             data = decrypt_playback(playback)
@@ -183,10 +193,10 @@ class FilemoonExtractor(HosterExtractor):
         url = stream_url(data)
         if url is None:
             raise self.error("Filemoon: the decrypted playback names no source", api_url)
-        return self._media(url, embed_url)
+        return self._media(url, embed.url)
 
-    def _from_player_page(self, embed_url: str) -> MediaSource:
-        page = self.fetch(embed_url)
+    def _from_player_page(self, page: Page) -> MediaSource:
+        """Older pages: an iframe to the player (or the player itself), packed."""
         iframe = find(IFRAME_SRC, page.text)
         player = self.fetch(page.resolve(iframe), referer=page.url) if iframe else page
         try:

@@ -41,14 +41,27 @@ def test_older_pages_are_read_through_the_iframe_and_the_packed_player(extract, 
     assert player_request.headers["referer"] == hosters.filemoon.embed_url
 
 
-@pytest.mark.parametrize("style", ["api", "api_spare", "packed"])
-def test_both_generations_download_with_the_embed_page_as_referer(
+def test_a_link_moved_to_another_domain_asks_that_domains_api(extract, hosters):
+    hosters.filemoon.style = "moved"
+
+    source = extract("Filemoon")
+
+    assert source.url == f"{hosters.cdn.url}/filemoon/hls/master.m3u8"
+    assert source.headers["Referer"] == f"{hosters.filemoon.moved_to.url}/e/{hosters.filemoon.CODE}"
+    assert [r.path for r in hosters.filemoon.moved_to.requests] == [
+        f"/e/{hosters.filemoon.CODE}",
+        f"/api/videos/{hosters.filemoon.CODE}",
+    ]
+
+
+@pytest.mark.parametrize("style", ["api", "api_spare", "moved", "packed"])
+def test_every_generation_downloads_with_the_embed_page_as_referer(
     extract, download, hosters, style
 ):
     hosters.filemoon.style = style
     source = extract("Filemoon")
 
-    assert source.headers["Referer"] == hosters.filemoon.embed_url
+    assert source.headers["Referer"] == hosters.filemoon.landing_url
     path = download(source)
     assert path.stat().st_size > 10_000
 

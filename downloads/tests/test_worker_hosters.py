@@ -31,7 +31,7 @@ def download(api, key, season, episode):
     return DownloadItem.objects.get(id=added[0]["id"])
 
 
-@pytest.mark.parametrize("style", ["api", "api_spare", "packed"])
+@pytest.mark.parametrize("style", ["api", "api_spare", "moved", "packed"])
 def test_a_filemoon_link_becomes_a_playable_file(api, sto_world, hosters, library_root, style):
     hosters.filemoon.style = style
 
@@ -42,7 +42,7 @@ def test_a_filemoon_link_becomes_a_playable_file(api, sto_world, hosters, librar
     assert 2.5 < verify_media(library_root / item.file_path) < 3.5
     segments = hosters.media_requests("/filemoon/hls/")
     assert segments
-    assert {r.headers["referer"] for r in segments} == {hosters.filemoon.embed_url}
+    assert {r.headers["referer"] for r in segments} == {hosters.filemoon.landing_url}
 
 
 def test_a_doodstream_link_on_a_mirror_domain_becomes_a_playable_file(

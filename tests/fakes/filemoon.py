@@ -7,7 +7,10 @@ describes them:
   16 bytes long, which a correct client leaves out of the key;
 - ``api_spare``: the same, but ``payload`` fails its tag and ``iv2``/``payload2``
   hold the working pair;
-- ``packed``: the API answers 404; the embed page holds an ``iframe`` to a player
+- ``moved``: the link's domain redirects its embed page to another (Byse) domain,
+  whose own API answers; the old domain's API is gone;
+- ``packed``: the API answers 404; the embed page (otherwise only a script's shell)
+  holds an ``iframe`` to a player
   page on another origin whose sources sit inside Dean Edwards' packer, packed here
   by ``pack_js`` (a real packer, not a canned string).
 
@@ -29,7 +32,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from tests.fakes.server import FakeServer, Reply, Request
 
-FilemoonStyle = Literal["api", "api_spare", "packed"]
+FilemoonStyle = Literal["api", "api_spare", "moved", "packed"]
 PACKER_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 # What the real packer's decoder looks like; our client never runs it, only parses the call.
 PACKER_FUNCTION = (
@@ -90,36 +93,57 @@ def pack_js(source: str, radix: int = 62) -> str:
 
 
 class FakeFilemoon:
-    """The embed/API origin and, for the packed generation, the player's own origin."""
+    """The embed/API origin, the domain it may move to, and the packed player's origin."""
 
     CODE = "fm4q7zx1b2c3"
 
     def __init__(self, stream_url: str):
         self.stream_url = stream_url
         self.server = FakeServer()
+        self.moved_to = FakeServer()
         self.player = FakeServer()
         self.style: FilemoonStyle = "api"
-        for pattern, handler in self.front_routes():
-            self.server.route("GET", pattern, handler)
+        for origin in self.origins:
+            for pattern, handler in self.front_routes(origin):
+                origin.route("GET", pattern, handler)
         self.player.route("GET", r"/p/(?P<code>\w+)", self._player)
 
-    def front_routes(self) -> list[tuple[str, Callable[[Request], Reply]]]:
-        """The routes of the embed origin (the API and the embed page)."""
-        return [(r"/api/videos/(?P<code>\w+)", self._api), (r"/[ed]/(?P<code>\w+)", self._embed)]
+    @property
+    def origins(self) -> list[FakeServer]:
+        """Where embed pages and the API live: the link's domain and the one it moves to."""
+        return [self.server, self.moved_to]
+
+    def front_routes(self, origin: FakeServer) -> list[tuple[str, Callable[[Request], Reply]]]:
+        """The routes of an embed origin (the API and the embed page)."""
+        return [
+            (r"/api/videos/(?P<code>\w+)", lambda request: self._api(origin, request)),
+            (r"/[ed]/(?P<code>\w+)", lambda request: self._embed(origin, request)),
+        ]
 
     @property
     def servers(self) -> list[FakeServer]:
-        return [self.server, self.player]
+        return [*self.origins, self.player]
 
     @property
     def embed_url(self) -> str:
+        """The link as the index site gives it."""
         return f"{self.server.url}/e/{self.CODE}"
+
+    @property
+    def landing_url(self) -> str:
+        """The embed page the link ends on: the Referer the stream wants."""
+        origin = self.moved_to if self.style == "moved" else self.server
+        return f"{origin.url}/e/{self.CODE}"
+
+    def _serves(self, origin: FakeServer) -> bool:
+        return (origin is self.moved_to) == (self.style == "moved")
 
     def reset(self) -> None:
         self.style = "api"
 
-    def _api(self, request: Request) -> Reply:
-        if self.style == "packed" or request.params["code"] != self.CODE:
+    def _api(self, origin: FakeServer, request: Request) -> Reply:
+        wrong_code = request.params["code"] != self.CODE
+        if self.style == "packed" or wrong_code or not self._serves(origin):
             return Reply(404, json.dumps({"error": "not found"}), content_type="application/json")
         sources = {
             "sources": [
@@ -132,10 +156,22 @@ class FakeFilemoon:
         playback = encrypt_playback(sources, spare_only=self.style == "api_spare")
         return Reply(200, json.dumps({"playback": playback}), content_type="application/json")
 
-    def _embed(self, request: Request) -> Reply:
+    def _embed(self, origin: FakeServer, request: Request) -> Reply:
         code = request.params["code"]
         if code != self.CODE:
             return Reply(404, "<html><body>File was deleted</body></html>")
+        if origin is self.server and self.style == "moved":
+            return Reply(302, headers={"Location": f"{self.moved_to.url}/e/{code}"})
+        if not self._serves(origin):
+            return Reply(404, "<html><body>Not found</body></html>")
+        if self.style != "packed":
+            # The current player is a script that asks the API; the page holds nothing.
+            return Reply(
+                200,
+                """<!DOCTYPE html><html><head><title>Byse</title>
+<script type="module" crossorigin src="/assets/index-4f2a9c.js"></script></head>
+<body><div id="app"></div></body></html>""",
+            )
         return Reply(
             200,
             f"""<!DOCTYPE html><html><head><title>Filemoon</title></head><body>
@@ -144,7 +180,8 @@ class FakeFilemoon:
         )
 
     def _player(self, request: Request) -> Reply:
-        if not request.headers.get("referer", "").startswith(self.server.url + "/"):
+        referer = request.headers.get("referer", "")
+        if not any(referer.startswith(origin.url + "/") for origin in self.origins):
             return Reply(403, "Forbidden", content_type="text/plain")
         setup = (
             "var player=jwplayer('vplayer');player.setup({sources:[{file:\""

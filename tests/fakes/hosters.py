@@ -204,8 +204,9 @@ class HosterWorld:
             dood.route("GET", r"/e/(?P<id>\w+)", self._page("Doodstream", self._dood_page(dood)))
             dood.route("GET", r"/pass_md5/(?P<id>[\w-]+)/(?P<token>\w+)", self._dood_pass_md5(dood))
         # The hoster-wide switches (faults, checks) apply to Filemoon's API and embed page.
-        for pattern, handler in self.filemoon.front_routes():
-            self.filemoon.server.route("GET", pattern, self._page("Filemoon", handler))
+        for origin in self.filemoon.origins:
+            for pattern, handler in self.filemoon.front_routes(origin):
+                origin.route("GET", pattern, self._page("Filemoon", handler))
         self.vidmoly.route(
             "GET", r"/embed-(?P<id>\w+)\.html", self._page("Vidmoly", self._vidmoly_page)
         )
@@ -329,7 +330,7 @@ var pData = {{
         )
 
     def _filemoon_hls(self, request: Request) -> Reply:
-        if request.headers.get("referer") != self.filemoon.embed_url:
+        if request.headers.get("referer") != self.filemoon.landing_url:
             return Reply(403, "Forbidden", content_type="text/plain")
         name = request.params["name"]
         if name.endswith(".m3u8"):
