@@ -154,32 +154,36 @@ class FilemoonExtractor(HosterExtractor):
             raise self.error(
                 f"Filemoon: {embed_url} is no /e/<code> or /d/<code> embed address", embed_url
             )
+        link = Page(embed_url, "")
         try:
-            return self._from_api(Page(embed_url, ""), code["code"])
+            return self._from_api(link, code["code"])
         except HosterChallenge:
             raise
-        except ExtractionError as api_error:
-            problem = api_error
+        except ExtractionError as exc:
+            api_error = exc
         try:
-            page = self.fetch(embed_url)
-            if page.origin != Page(embed_url, "").origin:
-                # The link moved to another (Byse) domain, whose player asks its own API.
-                try:
-                    return self._from_api(page, code["code"])
-                except HosterChallenge:
-                    raise
-                except ExtractionError:
-                    pass
-            return self._from_player_page(page)
+            return self._from_landing_page(self.fetch(embed_url), link, code["code"])
         except HosterChallenge:
             raise
         except ExtractionError as page_error:
             raise self.error(
-                f"Filemoon: neither the API ({problem.message}) nor the player page "
+                f"Filemoon: neither the API ({api_error.message}) nor the player page "
                 f"({page_error.message}) gave a source",
                 embed_url,
-                retryable=problem.retryable and page_error.retryable,
+                retryable=api_error.retryable and page_error.retryable,
             ) from page_error
+
+    def _from_landing_page(self, page: Page, link: Page, code: str) -> MediaSource:
+        """The page the link ends on: a new (Byse) domain's player asks that domain's API;
+        older pages carry the packed player."""
+        if page.origin != link.origin:
+            try:
+                return self._from_api(page, code)
+            except HosterChallenge:
+                raise
+            except ExtractionError:
+                pass  # the packed player may still be there
+        return self._from_player_page(page)
 
     def _from_api(self, embed: Page, code: str) -> MediaSource:
         """Ask the API on the embed page's origin, as the current player does."""
