@@ -43,7 +43,9 @@ DEFAULTS: dict[str, Any] = {
     "other": {"master_password_hash": None, "anime_directory": ""},
     "downloads": {
         "language_order": ["german-dub", "german-sub", "english-sub"],
-        "hoster_order": ["VOE", "Vidoza", "Doodstream", "Vidmoly"],
+        "hoster_order": ["VOE", "Vidoza", "Doodstream", "Vidmoly", "Filemoon"],
+        # A hoster whose last 10 attempts all failed is tried after the others.
+        "hoster_order_auto": True,
         "naming_template": "Season {season}/{series} - S{season}E{episode} - {title}",
         "episode_padding": 2,
         "min_free_space_gb": 2,
@@ -141,6 +143,8 @@ def validate(config: Mapping[str, Any]) -> dict[str, list[str]]:
     hosters = downloads.get("hoster_order")
     if not isinstance(hosters, list) or not hosters or any(h not in HOSTERS for h in hosters):
         fail("downloads.hoster_order", f"must list hosters of {', '.join(HOSTERS)}")
+    if not isinstance(downloads.get("hoster_order_auto"), bool):
+        fail("downloads.hoster_order_auto", "must be true or false")
     if downloads.get("episode_padding") not in (2, 3):
         fail("downloads.episode_padding", "must be 2 or 3")
     space = downloads.get("min_free_space_gb")

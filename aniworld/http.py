@@ -33,7 +33,7 @@ BROWSER_USER_AGENT = (
     "(KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
 )
 
-# Markers of bot-check pages (Cloudflare, DDoS-Guard, Turnstile), lower case.
+# Markers of bot-check pages (Cloudflare, DDoS-Guard, Turnstile, ALTCHA), lower case.
 CHALLENGE_MARKERS = (
     "just a moment...",
     "cf_chl_",
@@ -42,6 +42,7 @@ CHALLENGE_MARKERS = (
     "ddos_guard",
     "cf-turnstile",
     "challenges.cloudflare.com/turnstile",
+    "<altcha-widget",
 )
 
 MAX_RETRY_AFTER_SECONDS = 60.0

@@ -120,8 +120,17 @@ class LibraryForm(SettingsForm):
 class DownloadsForm(SettingsForm):
     section = "downloads"
     title = "Downloads"
-    fields_to_keys = {"min_free_space_gb": "downloads.min_free_space_gb"}
+    fields_to_keys = {
+        "min_free_space_gb": "downloads.min_free_space_gb",
+        "hoster_order_auto": "downloads.hoster_order_auto",
+    }
     numbers = {"min_free_space_gb"}
+
+    hoster_order_auto = forms.BooleanField(
+        label="Try failing hosters last",
+        required=False,
+        help_text="A hoster whose last 10 attempts all failed goes behind the others.",
+    )
 
     min_free_space_gb = forms.CharField(
         label="Minimum free space (GB)",

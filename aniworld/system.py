@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from aniworld import config, health, logs, scheduler
 from aniworld.models import JobRun, RunStatus
+from downloads import hoster_stats
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +137,7 @@ def status() -> dict[str, Any]:
         "healthy": all(check["status"] == "ok" for check in checks.values()),
         "schedules": scheduler.overview(),
         "recent_errors": recent_errors(),
+        "hosters": hoster_stats.overview(),
     }
 
 

@@ -13,6 +13,7 @@ from aniworld.settings_urls import page_urlpatterns as settings_pages
 from connect.urls import api_urlpatterns as connect_api
 from connect.urls import page_urlpatterns as connect_pages
 from downloads.urls import api_urlpatterns as queue_api
+from downloads.urls import hosters_api_urlpatterns as hosters_api
 from downloads.urls import page_urlpatterns as queue_pages
 from history.urls import api_urlpatterns as history_api
 from history.urls import page_urlpatterns as history_pages
@@ -36,6 +37,7 @@ urlpatterns = [
     path("api/auth/", include(auth_api)),
     path("api/anime/", include(anime_api)),
     path("api/queue/", include(queue_api)),
+    path("api/", include(hosters_api)),
     path("api/", include(settings_api)),
     path("api/nfo/", include(nfo_api)),
     path("api/connect/", include(connect_api)),

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from downloads import queue
-from downloads.models import DownloadItem, Status
+from downloads.models import DownloadItem, HosterAttempt, Status
 
 
 @admin.register(DownloadItem)
@@ -34,3 +34,11 @@ class DownloadItemAdmin(admin.ModelAdmin):
     def cancel(self, request, queryset):
         done = sum(queue.transition(item.id, Status.CANCELLED) for item in queryset)
         self.message_user(request, f"{done} item(s) cancelled.")
+
+
+@admin.register(HosterAttempt)
+class HosterAttemptAdmin(admin.ModelAdmin):
+    list_display = ["at", "hoster", "succeeded", "error", "item"]
+    list_filter = ["hoster", "succeeded"]
+    search_fields = ["error"]
+    raw_id_fields = ["item"]

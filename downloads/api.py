@@ -10,14 +10,16 @@ from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from aniworld.api import validated
-from downloads import queue
+from downloads import hoster_stats, queue
 from downloads.serializers import (
     PRIORITY_VALUES,
     AddSerializer,
+    HosterSerializer,
     PrioritySerializer,
     QueueItemSerializer,
     QueueStatusSerializer,
     ReorderSerializer,
+    UserLinkSerializer,
     item_data,
 )
 from library.catalog import get_series
@@ -88,6 +90,24 @@ def retry(request, item_id: int):
     with transaction.atomic():
         queue.retry(found)
     return Response(item_data(queue.get_item(item_id)))
+
+
+@extend_schema(request=UserLinkSerializer, responses=QueueItemSerializer)
+@api_view(["POST"])
+def user_link(request, item_id: int):
+    """Queue a failed item again with the hoster page the owner reached in a browser."""
+    found = queue.get_item(item_id)
+    data = validated(UserLinkSerializer, request)
+    with transaction.atomic():
+        queue.retry_with_link(found, data["url"], data.get("hoster") or "")
+    return Response(item_data(queue.get_item(item_id)))
+
+
+@extend_schema(responses=HosterSerializer(many=True))
+@api_view(["GET"])
+def hosters(request):
+    """Each hoster's attempts, success rate over its last 50 and last error."""
+    return Response(hoster_stats.overview())
 
 
 @extend_schema(request=None, responses=OpenApiTypes.OBJECT)

@@ -75,6 +75,15 @@ class DownloadItem(models.Model):
     hoster = models.CharField(max_length=40, blank=True)
     downloaded_language = models.CharField(max_length=20, blank=True)
     error = models.TextField(blank=True)
+    # "CHALLENGE" when every link was blocked by a check only a person can pass.
+    error_code = models.CharField(max_length=40, blank=True)
+    # With CHALLENGE: the site's redirect links ``[{hoster, language, url}]`` to open by hand.
+    links = models.JSONField(default=list, blank=True)
+    # The hoster page the owner reached past the check; the worker tries it first.
+    user_link_url = models.URLField(max_length=2000, blank=True)
+    user_link_hoster = models.CharField(
+        max_length=40, blank=True, help_text="empty: recognised from the page"
+    )
     retry_count = models.PositiveIntegerField(default=0)
     file_path = models.CharField(max_length=1000, blank=True)
     added_at = models.DateTimeField(auto_now_add=True)
@@ -119,3 +128,22 @@ class QueueState(models.Model):
     def get(cls) -> QueueState:
         state, _ = cls.objects.get_or_create(id=1)
         return state
+
+
+class HosterAttempt(models.Model):
+    """One try of one hoster link by the worker: the record behind hoster success rates."""
+
+    hoster = models.CharField(max_length=40)
+    item = models.ForeignKey(
+        DownloadItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="attempts"
+    )
+    succeeded = models.BooleanField()
+    error = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["hoster", "-id"])]
+
+    def __str__(self) -> str:
+        return f"{self.hoster} {'ok' if self.succeeded else 'failed'} at {self.at}"

@@ -178,6 +178,7 @@ def claim_next() -> DownloadItem | None:
             Status.DOWNLOADING,
             started_at=timezone.now(),
             error="",
+            error_code="",
             percent=0,
             downloaded_bytes=0,
             total_bytes=None,
@@ -223,7 +224,8 @@ def remove(item: DownloadItem) -> str:
     return result
 
 
-def retry(item: DownloadItem) -> None:
+def retry(item: DownloadItem, **fields: Any) -> None:
+    """Queue a failed item again; ``fields`` are stored with it (a pasted link)."""
     if item.status != Status.FAILED:
         raise IllegalTransition(
             f"Only failed items can be retried; this one is {item.status}.",
@@ -232,10 +234,28 @@ def retry(item: DownloadItem) -> None:
     if DownloadItem.objects.filter(episode=item.episode, status__in=ACTIVE_STATUSES).exists():
         raise Conflict("This episode is already queued again.", code="ALREADY_QUEUED")
     require_transition(
-        item, Status.PENDING, error="", retry_count=item.retry_count + 1, position=_next_position()
+        item,
+        Status.PENDING,
+        error="",
+        error_code="",
+        retry_count=item.retry_count + 1,
+        position=_next_position(),
+        **fields,
     )
     transaction.on_commit(wake_worker)
     transaction.on_commit(publish_status)
+
+
+def retry_with_link(item: DownloadItem, url: str, hoster: str = "") -> None:
+    """Queue a failed item again with the hoster page the owner reached; the worker
+    tries that page first (``hoster`` empty: recognised from the page)."""
+    if item.status in ACTIVE_STATUSES:
+        raise Conflict(
+            f"Item {item.id} is {item.status}; a link can be given once it has failed.",
+            code="ITEM_ACTIVE",
+            details={"id": item.id, "status": item.status},
+        )
+    retry(item, user_link_url=url, user_link_hoster=hoster)
 
 
 def cancel_all_pending() -> int:

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from rest_framework import serializers
 
+from downloads.hosters import EXTRACTORS, canonical_name
 from downloads.models import DownloadItem, Priority
 from library.languages import LANGUAGE_BITS
 
@@ -29,6 +31,8 @@ def item_data(item: DownloadItem) -> dict[str, Any]:
         "progress": item.progress,
         "hoster": item.hoster,
         "error": item.error,
+        "error_code": item.error_code,
+        "links": item.links or [],
         "retry_count": item.retry_count,
         "added_at": item.added_at.isoformat() if item.added_at else None,
         "started_at": item.started_at.isoformat() if item.started_at else None,
@@ -80,6 +84,43 @@ class PrioritySerializer(serializers.Serializer):
     priority = serializers.ChoiceField(choices=list(PRIORITY_VALUES))
 
 
+class UserLinkSerializer(serializers.Serializer):
+    """``POST /api/queue/{id}/link``: the hoster page the owner reached past a check."""
+
+    url = serializers.CharField(max_length=2000, trim_whitespace=True)
+    hoster = serializers.CharField(max_length=40, required=False, allow_blank=True, allow_null=True)
+
+    def validate_url(self, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname or " " in value:
+            raise serializers.ValidationError(
+                "Paste the full address of the video page, starting with http:// or https://."
+            )
+        return value
+
+    def validate_hoster(self, value: str | None) -> str:
+        if not value:
+            return ""
+        name = canonical_name(value)
+        if name is None:
+            raise serializers.ValidationError(
+                f"Unknown hoster {value!r}; known are {', '.join(EXTRACTORS)} "
+                "(or leave it out to have it recognised)."
+            )
+        return name
+
+
+class HosterSerializer(serializers.Serializer):
+    """One hoster's record in ``GET /api/hosters``."""
+
+    name = serializers.CharField()
+    attempts = serializers.IntegerField()
+    succeeded = serializers.IntegerField()
+    success_rate = serializers.FloatField(allow_null=True)
+    last_error = serializers.CharField()
+    last_success_at = serializers.DateTimeField(allow_null=True)
+
+
 class QueueItemSerializer(serializers.Serializer):
     """Documents the shape of ``item_data`` for the OpenAPI schema."""
 
@@ -96,6 +137,8 @@ class QueueItemSerializer(serializers.Serializer):
     progress = serializers.DictField()
     hoster = serializers.CharField()
     error = serializers.CharField()
+    error_code = serializers.CharField()
+    links = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
     retry_count = serializers.IntegerField()
     added_at = serializers.DateTimeField()
     started_at = serializers.DateTimeField(allow_null=True)

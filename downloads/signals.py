@@ -18,4 +18,6 @@ episode_placed = Signal()
 
 # After an item ended `failed`.
 # kwargs: item (DownloadItem, refreshed), message (str).
+# ``item.error_code == "CHALLENGE"`` when checks only a person can pass blocked its links
+# (``item.links``): the owner must act (a "needs_attention" notification).
 download_failed = Signal()

@@ -12,6 +12,11 @@ api_urlpatterns = [
     path("failed/retry", api.retry_failed, name="queue-retry-failed"),
     path("<int:item_id>", api.item, name="queue-item"),
     path("<int:item_id>/retry", api.retry, name="queue-retry"),
+    path("<int:item_id>/link", api.user_link, name="queue-link"),
+]
+
+hosters_api_urlpatterns = [
+    path("hosters", api.hosters, name="hosters"),
 ]
 
 page_urlpatterns = [
@@ -20,4 +25,5 @@ page_urlpatterns = [
     path("queue/action", views.queue_action, name="queue-action"),
     path("wanted/", wanted.wanted_page, name="wanted"),
     path("wanted/queue", wanted.queue_wanted, name="wanted-queue"),
+    path("queue/link", views.paste_link, name="queue-link-page"),
 ]

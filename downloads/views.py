@@ -11,12 +11,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from aniworld.errors import AppError
 from downloads import queue
+from downloads.hosters import EXTRACTORS
 from downloads.models import DownloadItem, Priority, Status
+from downloads.serializers import UserLinkSerializer
 from library.catalog import get_series
 
 
 def _context(error: str = "") -> dict:
-    return {"queue": queue.snapshot(), "error": error}
+    return {"queue": queue.snapshot(), "error": error, "hoster_names": list(EXTRACTORS)}
 
 
 @login_required
@@ -88,6 +90,30 @@ ACTIONS = {
     "priority": lambda item, value: queue.set_priority(item, Priority[value.upper()]),
 }
 NEEDS_ITEM = {"cancel", "retry", "up", "down", "priority"}
+
+
+@login_required
+@require_POST
+def paste_link(request):
+    """The Queue page's form for a CHALLENGE item: the video page the owner reached."""
+    error = ""
+    try:
+        item_id = request.POST.get("id", "")
+        if not item_id.isdigit():
+            raise AppError("Which item?", status=400)
+        item = queue.get_item(int(item_id))
+        form = UserLinkSerializer(data={k: request.POST.get(k, "") for k in ("url", "hoster")})
+        if not form.is_valid():
+            raise AppError(" ".join(str(m) for ms in form.errors.values() for m in ms), status=422)
+        with transaction.atomic():
+            queue.retry_with_link(item, form.validated_data["url"], form.validated_data["hoster"])
+    except AppError as exc:
+        error = exc.message
+    if request.htmx:
+        return render(request, "downloads/queue.html#queue", _context(error))
+    if error:
+        messages.error(request, error)
+    return HttpResponseRedirect("/queue/")
 
 
 @login_required

@@ -33,11 +33,23 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from aniworld import config, startup
-from aniworld.errors import InsufficientStorage, RemoteError
+from aniworld.errors import ChallengeError, InsufficientStorage, RemoteError
 from aniworld.progress import ProgressReporter
-from downloads import queue, signals
-from downloads.hosters import get_extractor
-from downloads.media import DownloadCancelled, Progress, cleanup_temp, download_media
+from downloads import hoster_stats, queue, signals
+from downloads.hosters import (
+    ExtractionError,
+    HosterChallenge,
+    MediaSource,
+    extract_any,
+    get_extractor,
+)
+from downloads.media import (
+    DownloadCancelled,
+    MediaDownloadError,
+    Progress,
+    cleanup_temp,
+    download_media,
+)
 from downloads.models import DownloadItem, QueueState, Status
 from downloads.placement import move_atomically
 from library.languages import preferred_order
@@ -66,11 +78,30 @@ class ItemFailed(Exception):
     """Every candidate failed; the message says which and why, for a person to read."""
 
 
+class ChallengeBlocked(ItemFailed):
+    """Links were blocked by checks only a person can pass; ``links`` are theirs to open."""
+
+    def __init__(self, message: str, links: list[dict[str, str]]):
+        super().__init__(message)
+        self.links = links
+
+
 @dataclass
 class Attempt:
     hoster: str
     language: str
     error: str
+    blocked: bool = False
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class UserLink:
+    """The hoster page the owner reached in their own browser, past a check."""
+
+    hoster: str  # empty: recognised from the page
+    language: str
+    embed_url: str
 
 
 @dataclass
@@ -149,6 +180,8 @@ class ItemJob:
         self.basename = f"item-{item.id}"
         self.temp_dir = Path(settings.TEMP_DIR)
         self._next_stop_check = 0.0
+        # The hoster of the link being tried; a pasted link's once recognised.
+        self.current_hoster = ""
         self.reporter = ProgressReporter("downloads", "download", persist=self._persist)
 
     # -- the whole job -------------------------------------------------------
@@ -165,6 +198,8 @@ class ItemJob:
             self._end(Status.PENDING, "stopped; it will resume from the start")
         except ItemCancelled:
             self._end(Status.CANCELLED, "cancelled")
+        except ChallengeBlocked as exc:
+            self._fail(str(exc), error_code="CHALLENGE", links=exc.links)
         except ItemFailed as exc:
             self._fail(str(exc))
         except InsufficientStorage as exc:
@@ -178,10 +213,11 @@ class ItemJob:
 
     def download(self) -> Outcome:
         self.check_free_space()
-        candidates = self.candidates()
+        candidates = self.user_links() + self.candidates()
         attempts: list[Attempt] = []
         for link in candidates:
             self.check_stop()
+            self.current_hoster = link.hoster
             try:
                 path = self.try_link(link)
             except (DownloadCancelled, StopRequested, ItemCancelled):
@@ -191,17 +227,52 @@ class ItemJob:
                 log.info(
                     "item %s: %s (%s) failed: %s",
                     self.item.id,
-                    link.hoster,
+                    self.current_hoster or "the pasted link",
                     link.language,
                     exc.message,
                 )
-                attempts.append(Attempt(link.hoster, link.language, exc.message))
+                self.record_attempt(exc)
+                attempts.append(self.failed_attempt(link, exc))
                 continue
-            return Outcome(path, link.hoster, link.language, attempts)
+            self.record_attempt()
+            return Outcome(path, self.current_hoster, link.language, attempts)
         if not attempts:
             raise ItemFailed(self.no_candidates_reason())
-        tried = "; ".join(f"{a.hoster} ({a.language}): {a.error}" for a in attempts)
+        tried = "; ".join(
+            f"{a.hoster or 'pasted link'} ({a.language}): {a.error}" for a in attempts
+        )
+        blocked = [attempt for attempt in attempts if attempt.blocked]
+        if blocked:
+            raise ChallengeBlocked(
+                "A check that only a person can pass (Turnstile, ALTCHA or a bot check) blocks "
+                f"{len(blocked)} of the {len(attempts)} links. Open one in your browser, pass "
+                "the check, and paste the address of the video page on the Queue page. "
+                f"{tried}",
+                [{"hoster": a.hoster, "language": a.language, "url": a.url} for a in blocked],
+            )
         raise ItemFailed(f"Every hoster failed. {tried}")
+
+    # -- attempts: per-hoster records, blocked links -------------------------------
+
+    def failed_attempt(self, link: HosterLink | UserLink, exc: RemoteError) -> Attempt:
+        # A check on the index site's redirect (ChallengeError) or on the hoster's page.
+        blocked = isinstance(exc, ChallengeError | HosterChallenge)
+        url = link.redirect_url if isinstance(link, HosterLink) else link.embed_url
+        return Attempt(self.current_hoster, link.language, exc.message, blocked, url)
+
+    def record_attempt(self, exc: RemoteError | None = None) -> None:
+        """Count the try for its hoster, unless the index site failed before the hoster
+        was reached (its errors are neither ExtractionError nor MediaDownloadError)."""
+        if not self.current_hoster:
+            return
+        if exc is not None and not isinstance(exc, ExtractionError | MediaDownloadError):
+            return
+        hoster_stats.record(
+            self.current_hoster,
+            succeeded=exc is None,
+            error=exc.message if exc is not None else "",
+            item=self.item,
+        )
 
     # -- choosing links -------------------------------------------------------
 
@@ -222,12 +293,25 @@ class ItemJob:
             return order[: order.index(self.episode.downloaded_language)]
         return order
 
+    def user_links(self) -> list[UserLink]:
+        """The hoster page the owner pasted after a CHALLENGE, tried before the site's links."""
+        if not self.item.user_link_url:
+            return []
+        stored = [link.get("language", "") for link in self.item.links or []]
+        language = self.item.language or next(iter(stored), "") or self.languages()[0]
+        return [UserLink(self.item.user_link_hoster, language, self.item.user_link_url)]
+
+    def hoster_order(self) -> list[str]:
+        """The owner's hoster order; with ``hoster_order_auto``, failing hosters go last."""
+        order = list(self.worker.settings["hoster_order"])
+        if self.worker.settings["hoster_order_auto"]:
+            return hoster_stats.fallback_order(order)
+        return order
+
     def candidates(self) -> list[HosterLink]:
         """Links in the order to try: language preference first, then hoster preference."""
         self._links = self.links()
-        hoster_rank = {
-            name.casefold(): i for i, name in enumerate(self.worker.settings["hoster_order"])
-        }
+        hoster_rank = {name.casefold(): i for i, name in enumerate(self.hoster_order())}
         language_rank = {language: i for i, language in enumerate(self.languages())}
         usable = [
             link
@@ -256,13 +340,12 @@ class ItemJob:
 
     # -- one candidate -------------------------------------------------------
 
-    def try_link(self, link: HosterLink) -> Path:
+    def try_link(self, link: HosterLink | UserLink) -> Path:
         """Resolve, extract and download one link, retrying transient failures."""
         for attempt in range(TRANSIENT_RETRIES + 1):
             try:
-                embed_url = get_provider(self.series.site).resolve(link.redirect_url)
-                source = get_extractor(link.hoster).extract(embed_url)
-                self._set_hoster(link)
+                source = self.extract(link)
+                self._set_hoster(self.current_hoster)
                 return download_media(
                     source,
                     self.temp_dir,
@@ -272,12 +355,24 @@ class ItemJob:
                     **settings.DOWNLOAD_MEDIA_OPTIONS,
                 )
             except RemoteError as exc:
-                if not exc.retryable or attempt == TRANSIENT_RETRIES:
+                # A check page stays a check page however often we ask.
+                checked = isinstance(exc, ChallengeError)
+                if checked or not exc.retryable or attempt == TRANSIENT_RETRIES:
                     raise
                 pause = RETRY_BACKOFF_SECONDS * (2**attempt) * settings.DOWNLOAD_BACKOFF_SCALE
                 log.info("item %s: %s, retrying in %.1fs", self.item.id, exc.message, pause)
                 self._sleep(pause)
         raise AssertionError("unreachable")
+
+    def extract(self, link: HosterLink | UserLink) -> MediaSource:
+        """The media behind a link; a pasted link of unnamed hoster is recognised from its page."""
+        if isinstance(link, HosterLink):
+            embed_url = get_provider(self.series.site).resolve(link.redirect_url)
+            return get_extractor(link.hoster).extract(embed_url)
+        if link.hoster:
+            return get_extractor(link.hoster).extract(link.embed_url)
+        self.current_hoster, source = extract_any(link.embed_url, self.hoster_order())
+        return source
 
     def _sleep(self, seconds: float) -> None:
         deadline = time.monotonic() + seconds
@@ -334,9 +429,9 @@ class ItemJob:
                 eta_seconds=self.item.eta_seconds,
             )
 
-    def _set_hoster(self, link: HosterLink) -> None:
-        self.item.hoster = link.hoster
-        DownloadItem.objects.filter(id=self.item.id).update(hoster=link.hoster)
+    def _set_hoster(self, hoster: str) -> None:
+        self.item.hoster = hoster
+        DownloadItem.objects.filter(id=self.item.id).update(hoster=hoster)
 
     # -- endings ---------------------------------------------------------------
 
@@ -450,13 +545,15 @@ class ItemJob:
         queue.transition(self.item.id, status, **fields)
         log.info("item %s %s", self.item.id, note)
 
-    def _fail(self, message: str) -> None:
+    def _fail(self, message: str, *, error_code: str = "", links: list | None = None) -> None:
         from downloads.serializers import item_data
 
         moved = queue.transition(
             self.item.id,
             Status.FAILED,
             error=message,
+            error_code=error_code,
+            links=links or [],
             completed_at=timezone.now(),
             speed_bps=None,
             eta_seconds=None,

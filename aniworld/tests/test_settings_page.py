@@ -204,3 +204,20 @@ def test_run_now_from_the_page_is_refused_while_the_job_runs(owner_client):
     response = owner_client.post("/settings/schedules", {"job": "rescan"}, **HTMX)
     assert "already running" in soup(response).select_one(".form-errors").get_text()
     assert soup(response).select_one('[hx-trigger="every 2s"]') is not None  # polls
+
+
+def test_trying_failing_hosters_last_is_on_by_default_and_can_be_switched_off(owner_client):
+    page = soup(owner_client.get("/settings/"))
+    assert page.select_one("#id_downloads-hoster_order_auto").has_attr("checked")
+
+    owner_client.post(
+        "/settings/downloads",
+        {
+            "downloads-language_1": "german-dub",
+            "downloads-hoster_1": "VOE",
+            "downloads-min_free_space_gb": "2",
+        },
+        **HTMX,
+    )
+
+    assert config.current()["downloads"]["hoster_order_auto"] is False

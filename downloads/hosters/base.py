@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 from django.conf import settings
 
-from aniworld.errors import RemoteError
+from aniworld.errors import RemoteError, RemoteStatusError
 from aniworld.http import BROWSER_USER_AGENT, ClientPolicy, SiteClient, client_for
 
 MediaKind = Literal["hls", "http"]
@@ -49,9 +49,33 @@ class ExtractionError(RemoteError):
 
 
 class UnsupportedHoster(ExtractionError):
-    """No extractor exists for this hoster name (e.g. Filemoon); try the next one."""
+    """No extractor exists for this hoster name (e.g. Streamtape); try the next one."""
 
     code = "UNSUPPORTED_HOSTER"
+
+
+class HosterChallenge(ExtractionError):
+    """The hoster answered with a bot check (Cloudflare, Turnstile, ALTCHA) instead of
+    its page: only a person in a browser gets past it."""
+
+    code = "HOSTER_CHALLENGE"
+
+
+# Markers of a check page, lower case. Not Cloudflare's "challenge-platform" script:
+# it rides along on ordinary pages behind Cloudflare too.
+CHALLENGE_MARKERS = (
+    "just a moment...",
+    "cf_chl_",
+    "cf-turnstile",
+    "challenges.cloudflare.com/turnstile",
+    "<altcha-widget",
+    "ddos-guard",
+)
+
+
+def is_challenge_page(text: str) -> bool:
+    head = text[:20000].lower()
+    return any(marker in head for marker in CHALLENGE_MARKERS)
 
 
 @dataclass(frozen=True)
@@ -114,6 +138,9 @@ class HosterExtractor(ABC):
             # Failures outside the client's retry net, such as a garbled body.
             raise self.error(f"{self.name}: {exc} ({url})", url, retryable=True) from exc
         except RemoteError as exc:
+            body = exc.details.get("body", "") if isinstance(exc, RemoteStatusError) else ""
+            if is_challenge_page(body):
+                raise self.challenge(url) from exc
             raise self.error(
                 exc.message,
                 url,
@@ -153,8 +180,19 @@ class HosterExtractor(ABC):
             details={"hoster": self.name, "url": url},
         )
 
+    def challenge(self, url: str) -> HosterChallenge:
+        return HosterChallenge(
+            f"{self.name} asked for a browser check (bot protection) at {url}",
+            url=url,
+            hoster=self.name,
+            details={"hoster": self.name, "url": url},
+        )
+
     def no_source(self, page: Page, missing: str) -> ExtractionError:
-        """The page loaded but holds no source: a removed video or a new layout."""
+        """The page loaded but holds no source: a removed video or a new layout, or a
+        check page in its place (only then: a real player may carry a widget too)."""
+        if is_challenge_page(page.text):
+            return self.challenge(page.url)
         return self.error(
             f"{self.name}: no video source on {page.url} ({missing} not found; "
             "the video may have been removed or the page layout changed)",

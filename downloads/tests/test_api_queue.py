@@ -56,6 +56,8 @@ def test_added_items_carry_every_documented_field(api, episodes, stopped):
         "progress",
         "hoster",
         "error",
+        "error_code",
+        "links",
         "retry_count",
         "added_at",
         "started_at",

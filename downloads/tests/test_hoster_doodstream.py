@@ -107,3 +107,26 @@ def test_a_removed_video_is_a_permanent_error(extract, hosters):
 
     assert info.value.status_code == 404
     assert info.value.retryable is False
+
+
+def test_on_a_mirror_domain_the_mirror_is_the_referer_for_pass_md5_and_media(
+    extract, download, hosters
+):
+    hosters.dood_on_mirror()
+
+    source = extract("Doodstream")
+
+    pass_md5 = next(r for r in hosters.dood_mirror.requests if r.path.startswith("/pass_md5/"))
+    assert pass_md5.headers["referer"].startswith(hosters.dood_mirror.url + "/e/")
+    assert source.headers["Referer"] == hosters.dood_mirror.url + "/"
+    assert download(source).stat().st_size > 10_000
+
+
+def test_a_mirror_domain_is_read_by_the_doodstream_extractor_chosen_by_name(extract, hosters):
+    """Selection is by the name on the episode page: a d000d/ds2play address needs no
+    domain list to be recognised."""
+    hosters.dood_on_mirror()
+
+    source = extract("DoodStream", f"{hosters.dood_mirror.url}/e/xyz789abc")
+
+    assert source.url.startswith(f"{hosters.cdn.url}/dood/xyz789abc-")

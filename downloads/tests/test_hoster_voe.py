@@ -24,11 +24,11 @@ def test_it_is_found_by_name_in_any_case():
 
 
 def test_an_unknown_hoster_name_is_a_clear_permanent_error():
-    with pytest.raises(UnsupportedHoster, match=r"Filemoon.*supported: VOE, Vidoza") as info:
-        get_extractor("Filemoon")
+    with pytest.raises(UnsupportedHoster, match=r"Streamtape.*supported: VOE, Vidoza") as info:
+        get_extractor("Streamtape")
 
     assert info.value.retryable is False
-    assert not is_supported("Filemoon")
+    assert not is_supported("Streamtape")
 
 
 def test_it_decodes_what_the_voe_encoding_produces():

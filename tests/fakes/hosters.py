@@ -11,7 +11,14 @@ server serves the media of all of them:
 - Vidoza: ``sourcesCode: [{src: "…mp4"}]``, the mp4 served with Range support;
 - Doodstream: ``$.get('/pass_md5/…')`` and ``token=…``; pass_md5 and the media
   answer 403 without the embed page as Referer;
-- Vidmoly: ``sources: [{file:"…m3u8"}]``; playlists and segments need the Referer.
+- Vidmoly: ``sources: [{file:"…m3u8"}]``; playlists and segments need the Referer;
+- Filemoon: both generations (encrypted API, packed player), see ``tests.fakes.filemoon``;
+  its playlists and segments need the embed page as Referer.
+
+``dood_on_mirror()`` moves Doodstream to a mirror domain (the embed address answers
+with a redirect there; pass_md5 and media then want the mirror as Referer);
+``challenge(hoster, "turnstile"|"altcha"|"cloudflare")`` puts a bot check in front
+of a hoster's embed page.
 
 Switches break things on purpose: ``break_page``, ``remove_page`` (404),
 ``fail_page`` (503), ``redirect_forever``, ``serve_html_instead_of_video``,
@@ -30,6 +37,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
+from tests.fakes.challenges import CHALLENGE_PAGES, ChallengeKind
+from tests.fakes.filemoon import FakeFilemoon
 from tests.fakes.media import MediaSet
 from tests.fakes.server import FakeServer, Reply, Request
 
@@ -39,7 +48,6 @@ DOOD_TOKEN = "kc9xy8zqr1wd"
 PageFault = Literal["broken", "missing", "unavailable", "redirect_loop"]
 MediaFault = Literal["html", "truncated", "cut", "missing", "unavailable"]
 VoeStyle = Literal["array", "string", "hls_variable", "mirror"]
-
 NOT_FOUND_PAGE = "<!DOCTYPE html><html><body><h1>File Not Found</h1></body></html>"
 BROKEN_PAGE = """<!DOCTYPE html><html><head><title>Watch</title></head>
 <body><div id="player"></div><script src="/js/player.min.js"></script>
@@ -70,7 +78,9 @@ class HosterWorld:
         self.voe_mirror = FakeServer()
         self.vidoza = FakeServer()
         self.dood = FakeServer()
+        self.dood_mirror = FakeServer()
         self.vidmoly = FakeServer()
+        self.filemoon = FakeFilemoon(f"{self.cdn.url}/filemoon/hls/master.m3u8")
         self._lock = threading.Lock()
         self.reset()
         self._install_routes()
@@ -79,7 +89,16 @@ class HosterWorld:
 
     @property
     def servers(self) -> list[FakeServer]:
-        return [self.cdn, self.voe, self.voe_mirror, self.vidoza, self.dood, self.vidmoly]
+        return [
+            self.cdn,
+            self.voe,
+            self.voe_mirror,
+            self.vidoza,
+            self.dood,
+            self.dood_mirror,
+            self.vidmoly,
+            *self.filemoon.servers,
+        ]
 
     def start(self) -> HosterWorld:
         for server in self.servers:
@@ -108,6 +127,9 @@ class HosterWorld:
         self._cut_paths: set[str] = set()
         self.media_bytes_per_second: int | None = None
         self.dood_page_user_agent: str | None = None
+        self.dood_moved = False
+        self.challenges: dict[str, ChallengeKind] = {}
+        self.filemoon.reset()
         for server in self.servers:
             server.requests.clear()
 
@@ -119,6 +141,7 @@ class HosterWorld:
             "Vidoza": f"{self.vidoza.url}/embed-k2zr0wrd2lg1.html",
             "Doodstream": f"{self.dood.url}/e/xyz789abc",
             "Vidmoly": f"{self.vidmoly.url}/embed-u7ptdd8wowgy.html",
+            "Filemoon": self.filemoon.embed_url,
         }[hoster]
 
     def media_requests(self, path_prefix: str = "/") -> list[Request]:
@@ -139,6 +162,14 @@ class HosterWorld:
     def redirect_forever(self, hoster: str) -> None:
         """VOE: an endless chain of mirror redirects; the others: HTTP 302s."""
         self.page_faults[hoster] = "redirect_loop"
+
+    def dood_on_mirror(self) -> None:
+        """Doodstream moved house: its embed addresses redirect to a mirror domain."""
+        self.dood_moved = True
+
+    def challenge(self, hoster: str, kind: ChallengeKind = "turnstile") -> None:
+        """Answer ``hoster``'s embed page with a bot check instead of the player."""
+        self.challenges[hoster] = kind
 
     def serve_html_instead_of_video(self) -> None:
         self.media_fault = "html"
@@ -169,17 +200,26 @@ class HosterWorld:
         self.vidoza.route(
             "GET", r"/embed-(?P<id>\w+)\.html", self._page("Vidoza", self._vidoza_page)
         )
-        self.dood.route("GET", r"/e/(?P<id>\w+)", self._page("Doodstream", self._dood_page))
-        self.dood.route("GET", r"/pass_md5/(?P<id>[\w-]+)/(?P<token>\w+)", self._dood_pass_md5)
+        for dood in (self.dood, self.dood_mirror):
+            dood.route("GET", r"/e/(?P<id>\w+)", self._page("Doodstream", self._dood_page(dood)))
+            dood.route("GET", r"/pass_md5/(?P<id>[\w-]+)/(?P<token>\w+)", self._dood_pass_md5(dood))
+        # The hoster-wide switches (faults, checks) apply to Filemoon's API and embed page.
+        for origin in self.filemoon.origins:
+            for pattern, handler in self.filemoon.front_routes(origin):
+                origin.route("GET", pattern, self._page("Filemoon", handler))
         self.vidmoly.route(
             "GET", r"/embed-(?P<id>\w+)\.html", self._page("Vidmoly", self._vidmoly_page)
         )
         self.cdn.route("GET", r"/(?P<hoster>voe|vidoza)/video\.mp4", self._plain_mp4)
         self.cdn.route("GET", r"/(?P<hoster>voe|vidmoly)/hls/(?P<name>[\w.]+)", self._hls_file)
         self.cdn.route("GET", r"/dood/(?P<id>[\w-]+)/(?P<suffix>\w+)", self._dood_media)
+        self.cdn.route("GET", r"/filemoon/hls/(?P<name>[\w.]+)", self._filemoon_hls)
 
     def _page(self, hoster: str, render: Callable[[Request], Reply]) -> Callable[[Request], Reply]:
         def handler(request: Request) -> Reply:
+            if hoster in self.challenges:
+                status, body = CHALLENGE_PAGES[self.challenges[hoster]]
+                return Reply(status, body, {"cf-mitigated": "challenge"})
             fault = self.page_faults.get(hoster)
             if fault == "missing":
                 return Reply(404, NOT_FOUND_PAGE)
@@ -241,8 +281,15 @@ var pData = {{
 </script></body></html>""",
         )
 
-    def _dood_page(self, request: Request) -> Reply:
+    def _dood_page(self, server: FakeServer) -> Callable[[Request], Reply]:
+        return lambda request: self._dood_page_on(server, request)
+
+    def _dood_page_on(self, server: FakeServer, request: Request) -> Reply:
         video_id = request.params["id"]
+        if self.dood_moved and server is self.dood:
+            return Reply(301, headers={"Location": f"{self.dood_mirror.url}/e/{video_id}"})
+        if not self.dood_moved and server is self.dood_mirror:
+            return Reply(404, NOT_FOUND_PAGE)
         with self._lock:
             self.dood_page_user_agent = request.headers.get("user-agent", "")
         return Reply(
@@ -257,10 +304,13 @@ var pData = {{
 </script></body></html>""",
         )
 
-    def _dood_pass_md5(self, request: Request) -> Reply:
+    def _dood_pass_md5(self, server: FakeServer) -> Callable[[Request], Reply]:
+        return lambda request: self._dood_pass_md5_on(server, request)
+
+    def _dood_pass_md5_on(self, server: FakeServer, request: Request) -> Reply:
         referer = request.headers.get("referer", "")
         same_agent = request.headers.get("user-agent") == self.dood_page_user_agent
-        if not referer.startswith(self.dood.url + "/e/") or not same_agent:
+        if not referer.startswith(server.url + "/e/") or not same_agent:
             return Reply(403, "RELOAD", content_type="text/plain")
         return Reply(200, f"{self.cdn.url}/dood/{request.params['id']}/", content_type="text/plain")
 
@@ -278,6 +328,16 @@ var pData = {{
   }});
 </script></body></html>""",
         )
+
+    def _filemoon_hls(self, request: Request) -> Reply:
+        if request.headers.get("referer") != self.filemoon.landing_url:
+            return Reply(403, "Forbidden", content_type="text/plain")
+        name = request.params["name"]
+        if name.endswith(".m3u8"):
+            return Reply(
+                file=self.media.hls_dir / name, content_type="application/vnd.apple.mpegurl"
+            )
+        return self._media(request, "video/mp2t", self.media.hls_dir / name)
 
     def _plain_mp4(self, request: Request) -> Reply:
         return self._media(request, "video/mp4")
@@ -297,8 +357,9 @@ var pData = {{
     def _dood_media(self, request: Request) -> Reply:
         suffix_ok = len(request.params["suffix"]) == 10 and request.params["suffix"].isalnum()
         expiry = request.arg("expiry")
+        home = self.dood_mirror if self.dood_moved else self.dood
         if not (
-            self._from(request, self.dood)
+            self._from(request, home)
             and suffix_ok
             and request.arg("token") == DOOD_TOKEN
             and expiry.isdigit()

@@ -10,6 +10,7 @@ such as ``&#039;`` in titles, announced episodes without hosters, films, one
         site.fail_next(1)                  # answer 500 once, then normally
         site.remove("div.hosterSiteVideo") # a layout change
         site.redirect_to(site.link_id("dark", 1, 1, "VOE", "german-dub"), "http://…")
+        site.check_redirects("altcha")     # /r?t= and /redirect/ answer a Turnstile/ALTCHA check
         site.reset()                       # all of that undone
 
 ``FakeSto(layout="2026")`` serves the current s.to, ``layout="legacy"`` the
@@ -32,6 +33,7 @@ from datetime import date
 
 from bs4 import BeautifulSoup
 
+from tests.fakes.challenges import CHALLENGE_PAGES, ChallengeKind
 from tests.fakes.server import FakeServer, Reply, Request
 
 PLACEHOLDER = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mPUd/SuBwACngE8BcXfBAAAAABJRU5ErkJggg=="
@@ -219,7 +221,7 @@ STO_CATALOGUE = (
     ),
     FakeSeries(
         "tom-and-jerry", "Tom & Jerry's Abenteuer", (1965, None), "Katz & Maus.",
-        {1: (ep(1, "Der Käse", "The Cheese", "german-dub", "VOE"),)},
+        {1: (ep(1, "Der Käse", "The Cheese", "german-dub", "VOE Filemoon"),)},
     ),
 )
 # fmt: on
@@ -268,6 +270,7 @@ class FakeIndexSite:
         }
         self._lock = threading.Lock()
         self._challenge_status: int | None = None
+        self.redirect_check: ChallengeKind | None = None
         self._failures_left = 0
         self._failure_status = 500
         self._removed: list[str] = []
@@ -299,6 +302,7 @@ class FakeIndexSite:
         self.redirects.clear()
         self._removed.clear()
         self._challenge_status = None
+        self.redirect_check = None
         with self._lock:
             self._failures_left = 0
 
@@ -307,6 +311,11 @@ class FakeIndexSite:
     def serve_challenge(self, status: int | None = 503) -> None:
         """Answer every request with a Cloudflare check page (``None`` switches it off)."""
         self._challenge_status = status
+
+    def check_redirects(self, kind: ChallengeKind | None = "turnstile") -> None:
+        """The hoster redirects ask for a check (s.to's /r?t= to flagged addresses since
+        2026), while the pages still load; ``None`` switches it off."""
+        self.redirect_check = kind
 
     def fail_next(self, times: int = 1, status: int = 500) -> None:
         with self._lock:
@@ -352,6 +361,9 @@ class FakeIndexSite:
         return str(soup)
 
     def redirect(self, link_id: str) -> Reply:
+        if self.redirect_check:
+            status, body = CHALLENGE_PAGES[self.redirect_check]
+            return Reply(status, body)
         hoster = next((link[3] for link, known in self._links.items() if known == link_id), None)
         if hoster is None:
             return not_found()
