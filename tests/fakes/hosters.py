@@ -81,6 +81,11 @@ class HosterWorld:
     def servers(self) -> list[FakeServer]:
         return [self.cdn, self.voe, self.voe_mirror, self.vidoza, self.dood, self.vidmoly]
 
+    @property
+    def host_ports(self) -> list[str]:
+        """Every fake's ``host:port``: private, so the app must be told to trust them."""
+        return [server.url.removeprefix("http://") for server in self.servers]
+
     def start(self) -> HosterWorld:
         for server in self.servers:
             server.start()
