@@ -78,7 +78,7 @@ def refresh_from_provider(series: Series, result: SyncResult) -> bool:
         series.alternative_titles = list(info.alternative_titles)
         series.fsk = info.fsk
         series.imdb_id = info.imdb_id or ""
-        series.provider_url = info.url
+        series.provider_url = provider.relative(info.url)
         series.error = ""
         series.refreshed_at = timezone.now()
         series.save()
@@ -101,13 +101,13 @@ def refresh_from_provider(series: Series, result: SyncResult) -> bool:
                         number=item.number,
                         title=item.title_de,
                         title_en=item.title_en,
-                        url=item.url,
+                        url=provider.relative(item.url),
                         language_mask=mask,
                     )
                 )
                 continue
             episode.title, episode.title_en = item.title_de, item.title_en
-            episode.url, episode.language_mask = item.url, mask
+            episode.url, episode.language_mask = provider.relative(item.url), mask
             to_update.append(episode)
         Episode.objects.bulk_create(to_create)
         Episode.objects.bulk_update(to_update, ["title", "title_en", "url", "language_mask"])
