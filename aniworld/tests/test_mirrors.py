@@ -4,10 +4,14 @@ the bare IP with a Host header, and where the owner sees and edits them."""
 from __future__ import annotations
 
 import datetime
+import os
 import socket
+import subprocess
+import sys
 
 import pytest
 import time_machine
+from django.conf import settings
 
 from aniworld import mirrors
 from aniworld.errors import ChallengeError, RemoteUnavailable
@@ -269,3 +273,43 @@ def test_an_old_config_file_with_single_urls_is_still_read(settings):
     assert mirrors.site_mirrors("aniworld.to") == ["https://mirror.example"]
     # s.to is retired: its old default becomes the new mirror list.
     assert mirrors.site_mirrors("s.to")[0] == "https://serienstream.to"
+
+
+MIRROR_SCRIPT = """
+from aniworld import mirrors
+from library.providers import get_provider
+if {fetch}:
+    get_provider("aniworld.to").series("attack-on-titan")
+print("IN USE", mirrors.overview()["aniworld.to"]["in_use"])
+"""
+
+
+@pytest.mark.slow
+def test_the_worker_and_the_web_process_share_the_mirror_in_use(tmp_path, dead_url, aniworld_site):
+    """One process fails over; a second one (another web or worker process, with
+    the production settings and their file cache) starts on the working mirror."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("PYTEST")},
+        "DJANGO_SETTINGS_MODULE": "aniworld.settings",
+        "ANIWORLD_DATA_DIR": str(tmp_path / "data"),
+        "ANIWORLD_TEMP_DIR": str(tmp_path / "Temp"),
+        "ANIWORLD_SITE_URL": f"{dead_url},{aniworld_site.url}",
+        "REDIS_URL": "",
+        "DATABASE_URL": "",
+    }
+
+    def run(fetch: bool) -> str:
+        script = MIRROR_SCRIPT.format(fetch=fetch)
+        done = subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", script],
+            cwd=settings.BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.split("IN USE", 1)[1].strip()
+
+    assert run(fetch=True) == aniworld_site.url
+    assert run(fetch=False) == aniworld_site.url
