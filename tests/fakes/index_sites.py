@@ -305,6 +305,7 @@ class FakeIndexSite:
         fake can serve many tests (stopping a FakeServer takes half a second)."""
         self.server.routes = list(self._initial_routes)
         self.server.requests.clear()
+        self.server.path_prefix = ""
         self.redirects.clear()
         self._removed.clear()
         self._challenge_status = None
