@@ -366,6 +366,8 @@ class Provider(ABC):
                 raise ProviderError(
                     self.site, url, "redirect (Location header)", "redirect to a hoster"
                 )
+            # The answer may come from another mirror than asked (failover).
+            url = response.url
             target = urljoin(url, location)
             here, there = urlsplit(url), urlsplit(target)
             if there.netloc != here.netloc or not self.redirect_path.match(there.path):
