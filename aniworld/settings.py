@@ -56,6 +56,8 @@ STO_SITE_URL = STO_SITE_URLS[0]
 # Reaching the sites (README, "When a site blocks you"): extra trusted CAs, a proxy
 # and a DNS-over-HTTPS resolver for site and hoster traffic, a FlareSolverr endpoint.
 ANIWORLD_CA_BUNDLE = env_str("ANIWORLD_CA_BUNDLE", "")
+if ANIWORLD_CA_BUNDLE and not os.access(ANIWORLD_CA_BUNDLE, os.R_OK):
+    raise ImproperlyConfigured(f"ANIWORLD_CA_BUNDLE {ANIWORLD_CA_BUNDLE} is not a readable file")
 ANIWORLD_PROXY = env_str("ANIWORLD_PROXY", "")
 if ANIWORLD_PROXY and not ANIWORLD_PROXY.startswith(
     ("http://", "https://", "socks5://", "socks5h://")
