@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
+from aniworld import mirrors
 from aniworld.errors import RemoteError
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -44,7 +45,8 @@ def host_port(url: str) -> str:
 
 
 def _site_mirror_urls() -> list[str]:
-    urls: list[str] = []
+    # The configuration as it is now (it may have changed since start) and as it was.
+    urls: list[str] = mirrors.all_mirrors()
     for name in ("ANIWORLD_SITE_URLS", "STO_SITE_URLS", "ANIWORLD_SITE_URL", "STO_SITE_URL"):
         value = getattr(settings, name, None) or []
         if isinstance(value, str):

@@ -51,7 +51,12 @@ DEFAULTS: dict[str, Any] = {
         "min_free_space_gb": 2,
     },
     "tmdb": {"api_key": ""},
-    "sites": {"aniworld_url": "https://aniworld.to", "sto_url": "https://s.to"},
+    # Mirrors, first preferred (DESIGN.md, "Reaching the sites"): s.to itself is
+    # DNS-blocked in Germany and retired in favour of these.
+    "sites": {
+        "aniworld_urls": ["https://aniworld.to"],
+        "sto_urls": ["https://serienstream.to", "https://serienstream.cx", "http://186.2.175.5"],
+    },
     "new_episodes": {"enabled": False, "interval_minutes": 60},
     "connect": CONNECT_DEFAULTS,
 }
@@ -60,10 +65,16 @@ DEFAULTS: dict[str, Any] = {
 ENV_OVERRIDES: dict[str, tuple[str, str]] = {
     "ANIME_DIRECTORY": ("other", "anime_directory"),
     "LOG_LEVEL": ("logging", "level"),
-    "ANIWORLD_SITE_URL": ("sites", "aniworld_url"),
-    "STO_SITE_URL": ("sites", "sto_url"),
+    "ANIWORLD_SITE_URL": ("sites", "aniworld_urls"),
+    "STO_SITE_URL": ("sites", "sto_urls"),
     "TMDB_API_KEY": ("tmdb", "api_key"),
 }
+
+# Overrides that hold a comma-separated list.
+LIST_VARIABLES = ("ANIWORLD_SITE_URL", "STO_SITE_URL")
+# The single-URL keys of older config.json files → the list keys that replaced them.
+LEGACY_SITE_KEYS = {"aniworld_url": "aniworld_urls", "sto_url": "sto_urls"}
+RETIRED_SITE_URLS = ("https://s.to", "http://s.to")
 
 _TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -153,10 +164,10 @@ def validate(config: Mapping[str, Any]) -> dict[str, list[str]]:
     if not isinstance(downloads.get("naming_template"), str) or not downloads["naming_template"]:
         fail("downloads.naming_template", "must be a non-empty template")
 
-    for key in ("aniworld_url", "sto_url"):
-        url = config["sites"].get(key)
-        if not isinstance(url, str) or not re.match(r"^https?://[^\s/]+", url):
-            fail(f"sites.{key}", "must be an http(s) URL")
+    for key in ("aniworld_urls", "sto_urls"):
+        problem = mirror_list_problem(config["sites"].get(key))
+        if problem:
+            fail(f"sites.{key}", problem)
     if not isinstance(config["tmdb"].get("api_key"), str):
         fail("tmdb.api_key", "must be a string")
     watch = config["new_episodes"]
@@ -167,6 +178,40 @@ def validate(config: Mapping[str, Any]) -> dict[str, list[str]]:
         fail("new_episodes.interval_minutes", "must be a whole number from 5 to 1440")
     errors.update(connect_problems(config["connect"]))
     return errors
+
+
+def mirror_list_problem(urls: Any) -> str:
+    """Why ``urls`` is not a usable mirror list, or ``""``."""
+    if not isinstance(urls, list) or not urls:
+        return "must list at least one http(s) URL, the preferred first"
+    for url in urls:
+        if not isinstance(url, str) or not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", url):
+            return f"{str(url)[:100]!r} is not an http(s) URL"
+    if len({url.rstrip("/") for url in urls}) != len(urls):
+        return "must not name a mirror twice"
+    return ""
+
+
+def upgrade_legacy_sites(sites: Any) -> Any:
+    """``sites`` with the old single-URL keys turned into mirror lists.
+
+    A list key already present wins. The retired s.to becomes the default list:
+    German ISPs block it, and keeping it first would fail every first request.
+    """
+    if not isinstance(sites, dict):
+        return sites
+    sites = dict(sites)
+    for old, new in LEGACY_SITE_KEYS.items():
+        if old not in sites:
+            continue
+        value = sites.pop(old)
+        if new in sites:
+            continue
+        if isinstance(value, str) and value.rstrip("/") in RETIRED_SITE_URLS:
+            sites[new] = list(DEFAULTS["sites"][new])
+        else:
+            sites[new] = [value] if isinstance(value, str) else value
+    return sites
 
 
 class ConfigStore:
@@ -199,7 +244,10 @@ class ConfigStore:
 
     def load(self) -> dict[str, Any]:
         """The file merged over the defaults, validated."""
-        config = deep_merge(DEFAULTS, self.read_raw())
+        raw = self.read_raw()
+        if "sites" in raw:
+            raw["sites"] = upgrade_legacy_sites(raw["sites"])
+        config = deep_merge(DEFAULTS, raw)
         problems = validate(config)
         if problems:
             listed = "; ".join(f"{field}: {', '.join(msgs)}" for field, msgs in problems.items())
@@ -210,6 +258,8 @@ class ConfigStore:
         """Merge ``patch`` into the file and write it; invalid results raise 422."""
         with self._exclusive():
             merged = deep_merge(self.read_raw(), patch)
+            if "sites" in merged:
+                merged["sites"] = upgrade_legacy_sites(merged["sites"])
             problems = validate(deep_merge(DEFAULTS, merged))
             if problems:
                 raise ValidationFailed("The configuration is not valid.", details=problems)
@@ -256,7 +306,11 @@ def apply_env_overrides(config: dict[str, Any], environ: Mapping[str, str]) -> d
     config = copy.deepcopy(config)
     for variable, (section, key) in ENV_OVERRIDES.items():
         value = environ.get(variable, "").strip()
-        if value:
+        if not value:
+            continue
+        if variable in LIST_VARIABLES:
+            config[section][key] = [item.strip() for item in value.split(",") if item.strip()]
+        else:
             config[section][key] = value.upper() if variable == "LOG_LEVEL" else value
     return config
 

@@ -88,6 +88,8 @@ def normalize(patch: Any) -> dict[str, Any]:
         raise ValidationFailed(
             "The settings must be a JSON object.", details={"non_field_errors": ["not an object"]}
         )
+    if isinstance(patch.get("sites"), Mapping):
+        patch = {**patch, "sites": config.upgrade_legacy_sites(dict(patch["sites"]))}
     problems: Problems = {}
     effective = config.current()
     fixed = read_only_keys()

@@ -24,7 +24,7 @@ from django.dispatch import Signal
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 
-from aniworld import config
+from aniworld import config, mirrors
 from aniworld.api import error_response
 
 log = logging.getLogger(__name__)
@@ -235,6 +235,8 @@ async def health_detailed(request):
             "status": "healthy" if healthy else "unhealthy",
             "version": settings.VERSION,
             "checks": checks,
+            # Per site: the mirror in use and each mirror's last failure.
+            "mirrors": await sync_to_async(mirrors.overview)(),
         },
         status=200 if healthy else 503,
     )

@@ -48,8 +48,25 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # Only behind a reverse proxy that sets X-Forwarded-For (rate limits, auth logs).
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 
-ANIWORLD_SITE_URL = _file_config["sites"]["aniworld_url"]
-STO_SITE_URL = _file_config["sites"]["sto_url"]
+# Mirror lists as the process started; code asks aniworld.mirrors, which sees changes.
+ANIWORLD_SITE_URLS = _file_config["sites"]["aniworld_urls"]
+STO_SITE_URLS = _file_config["sites"]["sto_urls"]
+ANIWORLD_SITE_URL = ANIWORLD_SITE_URLS[0]
+STO_SITE_URL = STO_SITE_URLS[0]
+# Reaching the sites (README, "When a site blocks you"): extra trusted CAs, a proxy
+# and a DNS-over-HTTPS resolver for site and hoster traffic, a FlareSolverr endpoint.
+ANIWORLD_CA_BUNDLE = env_str("ANIWORLD_CA_BUNDLE", "")
+if ANIWORLD_CA_BUNDLE and not os.access(ANIWORLD_CA_BUNDLE, os.R_OK):
+    raise ImproperlyConfigured(f"ANIWORLD_CA_BUNDLE {ANIWORLD_CA_BUNDLE} is not a readable file")
+ANIWORLD_PROXY = env_str("ANIWORLD_PROXY", "")
+if ANIWORLD_PROXY and not ANIWORLD_PROXY.startswith(
+    ("http://", "https://", "socks5://", "socks5h://")
+):
+    raise ImproperlyConfigured("ANIWORLD_PROXY must be an http://, socks5:// or socks5h:// URL")
+DNS_OVER_HTTPS = env_str("DNS_OVER_HTTPS", "")
+if DNS_OVER_HTTPS and not DNS_OVER_HTTPS.startswith("https://"):
+    raise ImproperlyConfigured("DNS_OVER_HTTPS must be an https://…/dns-query URL")
+FLARESOLVERR_URL = env_str("FLARESOLVERR_URL", "")
 # host:port that hosters, redirects and playlists may name although private (see addresses.py).
 ANIWORLD_ALLOW_PRIVATE_HOSTS = env_list("ANIWORLD_ALLOW_PRIVATE_HOSTS", [])
 TMDB_API_URL = env_str("TMDB_API_URL", "https://api.themoviedb.org/3")

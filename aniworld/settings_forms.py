@@ -195,9 +195,11 @@ class MetadataForm(SettingsForm):
     title = "Metadata"
     fields_to_keys = {
         "tmdb_api_key": "tmdb.api_key",
-        "aniworld_url": "sites.aniworld_url",
-        "sto_url": "sites.sto_url",
+        "aniworld_urls": "sites.aniworld_urls",
+        "sto_urls": "sites.sto_urls",
     }
+    # Mirror lists are edited one address per line.
+    url_lists: ClassVar[set[str]] = {"aniworld_urls", "sto_urls"}
 
     tmdb_api_key = forms.CharField(
         label="TMDB API key",
@@ -205,13 +207,21 @@ class MetadataForm(SettingsForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
     )
     remove_tmdb_key = forms.BooleanField(label="Remove the stored TMDB key", required=False)
-    aniworld_url = forms.CharField(
-        label="aniworld.to address",
+    aniworld_urls = forms.CharField(
+        label="aniworld.to mirrors",
         required=False,
-        help_text="Change it to use a mirror.",
-        widget=forms.URLInput,
+        help_text=(
+            "One address per line, the preferred first; when one is unreachable or "
+            "blocked, the next is used."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
     )
-    sto_url = forms.CharField(label="s.to address", required=False, widget=forms.URLInput)
+    sto_urls = forms.CharField(
+        label="s.to mirrors",
+        required=False,
+        help_text="s.to itself is blocked in Germany; its mirrors serve the same pages.",
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
+    )
 
     def __init__(self, current: dict[str, Any], data=None):
         super().__init__(current, data)
@@ -225,8 +235,18 @@ class MetadataForm(SettingsForm):
         else:
             self.fields["remove_tmdb_key"].disabled = True
 
+    def initial_from(self, current: dict[str, Any]) -> dict[str, Any]:
+        initial = super().initial_from(current)
+        for name in self.url_lists:
+            initial[name] = "\n".join(initial[name])
+        return initial
+
     def to_change(self) -> dict[str, Any]:
         change = super().to_change()
+        for name in self.url_lists:
+            section, key = self.fields_to_keys[name].split(".")
+            if key in change.get(section, {}):
+                change[section][key] = change[section][key].split()
         tmdb = change.get("tmdb", {})
         if "api_key" in tmdb:
             if self.cleaned_data.get("remove_tmdb_key"):

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from aniworld import config, health, logs, scheduler
+from aniworld import config, health, logs, mirrors, scheduler
 from aniworld.models import JobRun, RunStatus
 from downloads import hoster_stats
 
@@ -136,6 +136,7 @@ def status() -> dict[str, Any]:
         ],
         "healthy": all(check["status"] == "ok" for check in checks.values()),
         "schedules": scheduler.overview(),
+        "mirrors": mirrors.overview(),
         "recent_errors": recent_errors(),
         "hosters": hoster_stats.overview(),
     }

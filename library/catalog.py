@@ -89,7 +89,7 @@ def add_series(site: str, key: str) -> Series:
                 alternative_titles=list(info.alternative_titles),
                 fsk=info.fsk,
                 imdb_id=info.imdb_id or "",
-                provider_url=info.url,
+                provider_url=get_provider(site).relative(info.url),
                 state=SeriesState.LOADING,
             )
             path.mkdir(parents=True, exist_ok=True)
@@ -158,7 +158,7 @@ def attach_folder(folder: str, site: str, key: str) -> Series:
             name=info.name,
             folder=path.name,
             year=info.year_start,
-            provider_url=info.url,
+            provider_url=get_provider(site).relative(info.url),
             cover_url=info.cover_url or "",
             state=SeriesState.LOADING,
         )

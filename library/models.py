@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import F, Func, OuterRef, Q, Subquery, Value
 from django.db.models.lookups import GreaterThan
 
+from aniworld import mirrors
 from library.languages import languages_of, mask_of
 
 
@@ -61,6 +62,8 @@ class Series(models.Model):
     fsk = models.PositiveSmallIntegerField(null=True, blank=True)
     imdb_id = models.CharField(max_length=20, blank=True)
     tmdb_id = models.PositiveIntegerField(null=True, blank=True)
+    # Site-relative ("/anime/stream/<key>"), so a change of mirror breaks nothing;
+    # rows from before mirrors may still hold an absolute URL.
     provider_url = models.URLField(max_length=500, blank=True)
     state = models.CharField(
         max_length=20, choices=SeriesState.choices, default=SeriesState.LOADING
@@ -79,6 +82,13 @@ class Series(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def site_url(self) -> str:
+        """The series page on the mirror in use (what "Open on the site" links to)."""
+        if not self.provider_url.startswith("/"):
+            return self.provider_url
+        return mirrors.book(self.site).in_use() + self.provider_url
 
 
 class EpisodeQuerySet(models.QuerySet):

@@ -26,6 +26,7 @@ SERIES_FIELDS = [
 
 
 class SeriesListSerializer(serializers.ModelSerializer):
+    provider_url = serializers.CharField(source="site_url", read_only=True)
     episode_count = serializers.IntegerField(read_only=True)
     downloaded_count = serializers.IntegerField(read_only=True)
     missing_count = serializers.IntegerField(read_only=True)
@@ -89,6 +90,7 @@ class SeasonSerializer(serializers.Serializer):
 
 
 class SeriesDetailSerializer(serializers.ModelSerializer):
+    provider_url = serializers.CharField(source="site_url", read_only=True)
     seasons = serializers.SerializerMethodField()
 
     class Meta:

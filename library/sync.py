@@ -75,11 +75,11 @@ def refresh_from_provider(series: Series, result: SyncResult) -> bool:
         series.alternative_titles = list(info.alternative_titles)
         series.fsk = info.fsk
         series.imdb_id = info.imdb_id or ""
-        series.provider_url = info.url
+        series.provider_url = provider.relative(info.url)
         series.error = ""
         series.refreshed_at = timezone.now()
         series.save()
-        _store_offered(series, offered, seasons=None, result=result)
+        _store_offered(series, provider, offered, seasons=None, result=result)
     return True
 
 
@@ -87,12 +87,13 @@ def refresh_season(series: Series, season: int) -> SyncResult:
     """Reload one season's episodes from the index, then the series' disk state."""
     result = SyncResult(key=series.key)
     try:
-        offered = get_provider(series.site).episodes(series.key, season)
+        provider = get_provider(series.site)
+        offered = provider.episodes(series.key, season)
     except RemoteError as exc:
         _record_refresh_error(series, result, exc)
         return result
     with transaction.atomic():
-        _store_offered(series, offered, seasons={season}, result=result)
+        _store_offered(series, provider, offered, seasons={season}, result=result)
     sync_series(series, remote=False)
     return result
 
@@ -105,7 +106,9 @@ def _record_refresh_error(series: Series, result: SyncResult, exc: RemoteError) 
     series.save(update_fields=["state", "error", "updated_at"])
 
 
-def _store_offered(series: Series, offered, *, seasons: set[int] | None, result: SyncResult):
+def _store_offered(
+    series: Series, provider, offered, *, seasons: set[int] | None, result: SyncResult
+):
     """Create and update the offered episodes; drop the ones of ``seasons`` (None: all)
     that the index no longer lists, unless they are on disk."""
     known = {
@@ -130,13 +133,13 @@ def _store_offered(series: Series, offered, *, seasons: set[int] | None, result:
                     number=item.number,
                     title=item.title_de,
                     title_en=item.title_en,
-                    url=item.url,
+                    url=provider.relative(item.url),
                     language_mask=mask,
                 )
             )
             continue
         episode.title, episode.title_en = item.title_de, item.title_en
-        episode.url, episode.language_mask = item.url, mask
+        episode.url, episode.language_mask = provider.relative(item.url), mask
         to_update.append(episode)
     Episode.objects.bulk_create(to_create)
     Episode.objects.bulk_update(to_update, ["title", "title_en", "url", "language_mask"])

@@ -146,6 +146,8 @@ def images_client() -> SiteClient:
             backoff=settings.REMOTE_BACKOFF_SECONDS,
             # A CDN without a published limit; one series has a handful of images.
             requests_per_second=20.0,
+            # An API that does not fingerprint clients: plain httpx will do.
+            browser=False,
             max_concurrency=2,
         ),
     )

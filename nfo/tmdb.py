@@ -220,6 +220,8 @@ class TmdbClient:
                 retries=settings.REMOTE_RETRIES,
                 backoff=settings.REMOTE_BACKOFF_SECONDS,
                 requests_per_second=API_POLICY_RATE,
+                # An API that does not fingerprint clients: plain httpx will do.
+                browser=False,
                 max_concurrency=4,
             ),
         )

@@ -114,7 +114,9 @@ SET_THEME = """(theme) => {
 
 
 @pytest.fixture(scope="module")
-def app(running_aniworld, running_sto, tmp_path_factory) -> Iterator[ServeProcess]:
+def app(
+    running_aniworld, running_sto, running_hoster_world, tmp_path_factory
+) -> Iterator[ServeProcess]:
     """A fresh installation, as `make run` starts it; on `make test-services` with this
     run's Redis and a database of its own. Both index sites are the local fakes."""
     directory = tmp_path_factory.mktemp("journey")

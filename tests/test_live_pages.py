@@ -26,7 +26,7 @@ MOVING = re.compile(r"^\s*[1-9][0-9]*\.[0-9] %")  # a progress label past 0 %
 
 
 @pytest.fixture(scope="module")
-def app(running_aniworld, tmp_path_factory):
+def app(running_aniworld, running_hoster_world, tmp_path_factory):
     """One `serve` in the default set-up of `make run` for the module (each start costs
     seconds); tests queue different episodes. Each test asks for ``world``, which
     points the fake index at the fake hosters again."""

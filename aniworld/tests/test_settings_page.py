@@ -143,7 +143,10 @@ def test_the_download_order_is_saved_from_the_choice_lists(owner_client):
 
 def test_an_empty_tmdb_field_keeps_the_key_and_the_key_is_never_shown(owner_client):
     config.store().update({"tmdb": {"api_key": "s3cret"}})
-    data = {"metadata-aniworld_url": "https://aniworld.to", "metadata-sto_url": "https://s.to"}
+    data = {
+        "metadata-aniworld_urls": "https://aniworld.to",
+        "metadata-sto_urls": "https://serienstream.to\nhttps://serienstream.cx",
+    }
     response = owner_client.post("/settings/metadata", data, **HTMX)
     assert config.current()["tmdb"]["api_key"] == "s3cret"
     assert b"s3cret" not in response.content

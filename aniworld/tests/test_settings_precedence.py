@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 SNIPPET = (
@@ -84,6 +85,22 @@ def test_a_bad_boolean_stops_the_start_with_a_clear_message(tmp_path):
     result = start(tmp_path, env={"DEBUG": "maybe"})
     assert result.returncode != 0
     assert "DEBUG='maybe' is not a boolean" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("ANIWORLD_PROXY", "ftp://proxy:21", "ANIWORLD_PROXY must be an http://, socks5://"),
+        ("DNS_OVER_HTTPS", "http://dns.example/dns-query", "DNS_OVER_HTTPS must be an https://"),
+        ("ANIWORLD_CA_BUNDLE", "/no/such/ca.pem", "is not a readable file"),
+    ],
+)
+def test_a_bad_network_setting_stops_the_start_with_a_clear_message(
+    tmp_path, variable, value, message
+):
+    result = start(tmp_path, env={variable: value})
+    assert result.returncode != 0
+    assert message in result.stderr
 
 
 def test_an_invalid_config_file_stops_the_start_with_a_clear_message(tmp_path):

@@ -15,11 +15,10 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 from urllib.parse import urljoin, urlsplit
 
-import httpx
 from django.conf import settings
 
 from aniworld.errors import RemoteError, RemoteStatusError
-from aniworld.http import BROWSER_USER_AGENT, ClientPolicy, SiteClient, client_for
+from aniworld.http import ClientPolicy, SiteClient, client_for
 
 MediaKind = Literal["hls", "http"]
 
@@ -118,7 +117,10 @@ class HosterExtractor(ABC):
         self.client = client or client_for(
             self.name,
             policy=ClientPolicy(
-                retries=settings.REMOTE_RETRIES, backoff=settings.REMOTE_BACKOFF_SECONDS
+                retries=settings.REMOTE_RETRIES,
+                backoff=settings.REMOTE_BACKOFF_SECONDS,
+                # The embed URL comes from an index site: a remote's word.
+                guard_addresses=True,
             ),
         )
 
@@ -132,11 +134,6 @@ class HosterExtractor(ABC):
         headers = {"Referer": referer} if referer else {}
         try:
             response = self.client.get(url, headers=headers)
-        except httpx.TooManyRedirects as exc:
-            raise self.error(f"{self.name} redirected too often ({url})", url) from exc
-        except httpx.HTTPError as exc:
-            # Failures outside the client's retry net, such as a garbled body.
-            raise self.error(f"{self.name}: {exc} ({url})", url, retryable=True) from exc
         except RemoteError as exc:
             body = exc.details.get("body", "") if isinstance(exc, RemoteStatusError) else ""
             if is_challenge_page(body):
@@ -153,15 +150,16 @@ class HosterExtractor(ABC):
         """The ``MediaSource`` for ``url`` found on ``page``.
 
         Hoster CDNs check that the request looks like it comes from their
-        player, so every media request carries our browser User-Agent and the
-        embed page's origin as Referer.
+        player, so every media request carries the headers of the browser the
+        client imitates, the cookies the hoster gave it and the embed page's
+        origin as Referer.
         """
         absolute = page.resolve(url)
-        return MediaSource(
-            url=absolute,
-            kind=media_kind(absolute),
-            headers={"User-Agent": BROWSER_USER_AGENT, "Referer": page.origin + "/"},
-        )
+        headers = {**self.client.browser_headers(), "Referer": page.origin + "/"}
+        cookies = self.client.cookies_for(absolute)
+        if cookies:
+            headers["Cookie"] = cookies
+        return MediaSource(url=absolute, kind=media_kind(absolute), headers=headers)
 
     def error(
         self,

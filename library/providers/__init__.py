@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote, urlsplit
 
+from aniworld import mirrors
 from aniworld.errors import ValidationFailed
 from library.providers.aniworld import AniworldProvider
 from library.providers.base import (
@@ -84,7 +85,7 @@ def provider_for_url(url: str) -> tuple[Provider, str]:
     if "://" not in text and not text.startswith("/"):
         text = f"https://{text}"  # "aniworld.to/anime/stream/…" pasted without a scheme
     try:
-        path = unquote(urlsplit(text).path)
+        path = unquote(urlsplit(_after_mirror_prefix(text)).path)
     except ValueError:  # e.g. "Invalid IPv6 URL" for a stray "["
         raise UnsupportedUrl(url) from None
     for pattern, site in SERIES_URL_PATTERNS:
@@ -92,3 +93,10 @@ def provider_for_url(url: str) -> tuple[Provider, str]:
         if match and SERIES_KEY.fullmatch(match.group("key")):
             return PROVIDERS[site], match.group("key")
     raise UnsupportedUrl(url)
+
+
+def _after_mirror_prefix(url: str) -> str:
+    """``url`` without the path prefix of the configured mirror it lies under
+    (``http://nas:8080/aw/anime/stream/x`` → ``/anime/stream/x``); else unchanged."""
+    on_mirror = mirrors.split_on_mirror(url, mirrors.all_mirrors())
+    return on_mirror[1] if on_mirror is not None else url

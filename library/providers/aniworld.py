@@ -344,7 +344,6 @@ def _unique(values) -> list[str]:
 
 class AniworldProvider(Provider):
     site = "aniworld.to"
-    config_key = "aniworld_url"
 
     def series_url(self, key: str) -> str:
         return f"{self.base_url}{SERIES_PATH}{quote(key, safe='')}"

@@ -30,7 +30,7 @@ from urllib.parse import urljoin, urlsplit
 from bs4 import BeautifulSoup, Tag
 from django.conf import settings
 
-from aniworld import config
+from aniworld import mirrors
 from aniworld.errors import RemoteError, RemoteStatusError
 from aniworld.http import ClientPolicy, SiteClient, client_for
 
@@ -304,20 +304,23 @@ class Provider(ABC):
     """One streaming index. Subclasses parse; this class fetches and resolves."""
 
     site: ClassVar[str]
-    # Key of the base URL in ``config.current()["sites"]``.
-    config_key: ClassVar[str]
     # Paths on the site that only redirect to a hoster (followed by ``resolve``).
     redirect_path: ClassVar[re.Pattern[str]] = re.compile(r"^/(redirect/[^/]+|r)/?$")
     max_redirect_hops: ClassVar[int] = 5
 
     @property
+    def mirrors(self) -> list[str]:
+        """Read at call time: the owner may edit the mirror list while we run."""
+        return mirrors.site_mirrors(self.site)
+
+    @property
     def base_url(self) -> str:
-        """Read at call time: the owner may switch to a mirror while we run."""
-        return config.current()["sites"][self.config_key].rstrip("/")
+        """The mirror in use now; the client fails over to the next when it breaks."""
+        return self.client.base_url
 
     @property
     def client(self) -> SiteClient:
-        return client_for(self.site, self.base_url, client_policy())
+        return client_for(self.site, policy=client_policy(), mirrors=self.mirrors)
 
     @abstractmethod
     def search(self, query: str) -> list[SearchResult]: ...
@@ -363,6 +366,8 @@ class Provider(ABC):
                 raise ProviderError(
                     self.site, url, "redirect (Location header)", "redirect to a hoster"
                 )
+            # The answer may come from another mirror than asked (failover).
+            url = response.url
             target = urljoin(url, location)
             here, there = urlsplit(url), urlsplit(target)
             if there.netloc != here.netloc or not self.redirect_path.match(there.path):
@@ -371,11 +376,19 @@ class Provider(ABC):
         raise ProviderError(self.site, url, "redirect target", "end of the redirect chain")
 
     def on_site(self, url: str) -> str:
-        """``url`` moved onto the configured base URL, so URLs stored before a
-        switch to a mirror keep working."""
-        parts = urlsplit(url.strip())
+        """``url`` (site-relative, or absolute on any mirror or the old domain) on the
+        mirror in use, so stored links survive a change of mirror."""
+        return f"{self.base_url}{self.relative(url)}"
+
+    def relative(self, url: str) -> str:
+        """The site-relative part of ``url``: what the library stores."""
+        text = url.strip()
+        on_mirror = mirrors.split_on_mirror(text, self.mirrors)
+        if on_mirror is not None:
+            return on_mirror[1]
+        parts = urlsplit(text)
         query = f"?{parts.query}" if parts.query else ""
-        return f"{self.base_url}{parts.path}{query}"
+        return f"{parts.path or '/'}{query}"
 
     # -- helpers for subclasses ------------------------------------------------
 

@@ -262,7 +262,6 @@ def language_from_label(label: str) -> Language | None:
 
 class StoProvider(Provider):
     site = "s.to"
-    config_key = "sto_url"
 
     def __init__(self) -> None:
         self._layouts: dict[str, Layout] = {}

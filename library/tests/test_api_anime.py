@@ -54,6 +54,19 @@ def test_a_pasted_episode_url_of_either_site_adds_the_series(api, aniworld_site,
     assert add(api, url=f"{sto_site.url}/serie/dark/staffel-1/episode-1").json()["site"] == "s.to"
 
 
+def test_a_pasted_url_of_a_mirror_with_a_path_prefix_adds_the_series(
+    api, aniworld_site, monkeypatch
+):
+    aniworld_site.server.path_prefix = "/aw"
+    monkeypatch.setenv("ANIWORLD_SITE_URL", f"{aniworld_site.url}/aw")
+
+    response = add(api, url=f"{aniworld_site.url}/aw/anime/stream/hells-paradise/staffel-1")
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["key"] == "hells-paradise"
+    assert response.json()["provider_url"] == f"{aniworld_site.url}/aw/anime/stream/hells-paradise"
+
+
 def test_adding_an_existing_key_is_409(api, aniworld_site):
     add(api, key="hells-paradise", site="aniworld.to")
     response = add(api, key="hells-paradise", site="aniworld.to")

@@ -6,9 +6,11 @@ and are reset before every test, which also gets fresh HTTP clients.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
+from django.conf import settings
 
 from aniworld.http import reset_clients
 from library.providers.aniworld import AniworldProvider
@@ -84,16 +86,32 @@ def media_set(tmp_path_factory: pytest.TempPathFactory) -> MediaSet:
     return make_media_set(tmp_path_factory.mktemp("media"))
 
 
+ALLOW_PRIVATE = "ANIWORLD_ALLOW_PRIVATE_HOSTS"
+
+
 @pytest.fixture(scope="session")
 def running_hoster_world(media_set: MediaSet) -> Iterator[HosterWorld]:
+    """The fake hosters. They live on 127.0.0.1, which the app refuses to fetch on a
+    remote's word (DESIGN.md, Security): they are listed as trusted, in the settings of
+    this process and in the environment the app processes that tests start inherit."""
     with HosterWorld(media_set) as world:
-        yield world
+        before = os.environ.get(ALLOW_PRIVATE)
+        os.environ[ALLOW_PRIVATE] = ",".join(filter(None, [before, *world.host_ports]))
+        try:
+            yield world
+        finally:
+            if before is None:
+                os.environ.pop(ALLOW_PRIVATE, None)
+            else:
+                os.environ[ALLOW_PRIVATE] = before
 
 
 @pytest.fixture
-def hosters(running_hoster_world: HosterWorld) -> HosterWorld:
-    """The fake hosters, every switch back to normal."""
+def hosters(running_hoster_world: HosterWorld, monkeypatch) -> HosterWorld:
+    """The fake hosters, every switch back to normal, trusted although on 127.0.0.1."""
     running_hoster_world.reset()
+    trusted = [*settings.ANIWORLD_ALLOW_PRIVATE_HOSTS, *running_hoster_world.host_ports]
+    monkeypatch.setattr(settings, ALLOW_PRIVATE, trusted)
     return running_hoster_world
 
 

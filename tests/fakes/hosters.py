@@ -100,6 +100,11 @@ class HosterWorld:
             *self.filemoon.servers,
         ]
 
+    @property
+    def host_ports(self) -> list[str]:
+        """Every fake's ``host:port``: private, so the app must be told to trust them."""
+        return [server.url.removeprefix("http://") for server in self.servers]
+
     def start(self) -> HosterWorld:
         for server in self.servers:
             server.start()

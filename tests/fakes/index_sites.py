@@ -52,6 +52,13 @@ CHALLENGE_PAGE = """<!DOCTYPE html><html lang="en-US"><head><title>Just a moment
 <body><div id="challenge-error-title">Enable JavaScript and cookies to continue</div>
 <script>(function(){window._cf_chl_opt={cvId:'3',cType:'managed'};}());</script></body></html>"""
 
+# What a German ISP's resolver leads to for a site the CUII listed (notice.cuii.info).
+CUII_NOTICE = """<!doctype html><html lang="de"><head><meta charset="utf-8">
+<title>Hinweis</title></head><body><main><h1>Diese Webseite ist nicht verfügbar</h1>
+<p>Aufgrund einer Empfehlung der Clearingstelle Urheberrecht im Internet (CUII) wurde der
+Zugang zu dieser Webseite gesperrt. Weitere Informationen: https://cuii.info</p></main>
+</body></html>"""
+
 DOCUMENT = """<!doctype html>
 <html lang="de"><head><meta charset="utf-8"><title>{title}</title>{head}</head>
 <body><header class="main-header"><a href="/" class="logo">Start</a>
@@ -271,6 +278,8 @@ class FakeIndexSite:
         self._lock = threading.Lock()
         self._challenge_status: int | None = None
         self.redirect_check: ChallengeKind | None = None
+        self._block: Reply | None = None
+        self._clearance: tuple[str, str] | None = None
         self._failures_left = 0
         self._failure_status = 500
         self._removed: list[str] = []
@@ -299,10 +308,13 @@ class FakeIndexSite:
         fake can serve many tests (stopping a FakeServer takes half a second)."""
         self.server.routes = list(self._initial_routes)
         self.server.requests.clear()
+        self.server.path_prefix = ""
         self.redirects.clear()
         self._removed.clear()
         self._challenge_status = None
         self.redirect_check = None
+        self._block = None
+        self._clearance = None
         with self._lock:
             self._failures_left = 0
 
@@ -316,6 +328,30 @@ class FakeIndexSite:
         """The hoster redirects ask for a check (s.to's /r?t= to flagged addresses since
         2026), while the pages still load; ``None`` switches it off."""
         self.redirect_check = kind
+
+    def serve_block(self, kind: str) -> None:
+        """Answer like a blocked mirror: ``"cuii"`` is the German ISPs' notice page
+        (served with 200, as their DNS redirect does), ``"403"``/``"451"`` a bare refusal."""
+        if kind == "cuii":
+            self._block = page(CUII_NOTICE)
+        else:
+            self._block = Reply(int(kind), document("Blocked", f"HTTP {kind}"))
+
+    def require_clearance(self, token: str, user_agent: str) -> None:
+        """Challenge every request that lacks the ``cf_clearance`` cookie ``token`` sent
+        with ``user_agent`` (the clearance FlareSolverr hands out)."""
+        self._clearance = (token, user_agent)
+
+    def _cleared(self, request: Request) -> bool:
+        token, user_agent = self._clearance
+        cookies = dict(
+            part.strip().split("=", 1)
+            for part in request.headers.get("cookie", "").split(";")
+            if "=" in part
+        )
+        return (
+            cookies.get("cf_clearance") == token and request.headers.get("user-agent") == user_agent
+        )
 
     def fail_next(self, times: int = 1, status: int = 500) -> None:
         with self._lock:
@@ -338,6 +374,10 @@ class FakeIndexSite:
 
     def route(self, method: str, pattern: str, handler: Callable[..., Reply]) -> None:
         def serve(request: Request) -> Reply:
+            if self._block is not None:
+                return self._block
+            if self._clearance is not None and not self._cleared(request):
+                return Reply(503, CHALLENGE_PAGE, {"cf-mitigated": "challenge"})
             if self._challenge_status:
                 return Reply(self._challenge_status, CHALLENGE_PAGE, {"cf-mitigated": "challenge"})
             with self._lock:

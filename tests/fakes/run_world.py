@@ -40,6 +40,7 @@ def main() -> int:
             "TMDB_API_URL": tmdb.api_url,
             "TMDB_IMAGE_URL": tmdb.image_url,
             "TMDB_API_KEY": FAKE_API_KEY,
+            "ANIWORLD_ALLOW_PRIVATE_HOSTS": ",".join(hosters.host_ports),
         }
         print(" ".join(f"{name}={value}" for name, value in variables.items()), flush=True)
         stop = threading.Event()

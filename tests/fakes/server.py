@@ -69,6 +69,8 @@ class FakeServer:
     def __init__(self, host: str = "127.0.0.1"):
         self.routes: list[tuple[str, re.Pattern[str], Handler]] = []
         self.requests: list[Request] = []
+        # Serve the routes under this path too (a mirror at http://host:port/aw).
+        self.path_prefix = ""
         self._server = _QuietServer((host, 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -102,6 +104,8 @@ class FakeServer:
         self.stop()
 
     def _dispatch(self, request: Request) -> Reply:
+        if self.path_prefix and request.path.startswith(self.path_prefix + "/"):
+            request.path = request.path[len(self.path_prefix) :]
         self.requests.append(request)
         for method, pattern, handler in self.routes:
             if method != request.method:
