@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "library",
     "downloads",
     "nfo",
+    "episode_calendar",
 ]
 
 MIDDLEWARE = [
@@ -241,6 +242,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework_simplejwt.authentication.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
+        "accounts.api_key.ApiKeyAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "aniworld.api.Pagination",

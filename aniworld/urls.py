@@ -10,6 +10,8 @@ from aniworld.settings_urls import api_urlpatterns as settings_api
 from aniworld.settings_urls import page_urlpatterns as settings_pages
 from downloads.urls import api_urlpatterns as queue_api
 from downloads.urls import page_urlpatterns as queue_pages
+from episode_calendar.urls import api_urlpatterns as calendar_api
+from episode_calendar.urls import page_urlpatterns as calendar_pages
 from library.urls import api_urlpatterns as anime_api
 from library.urls import page_urlpatterns as library_pages
 from nfo.urls import api_urlpatterns as nfo_api
@@ -30,6 +32,7 @@ urlpatterns = [
     path("api/queue/", include(queue_api)),
     path("api/", include(settings_api)),
     path("api/nfo/", include(nfo_api)),
+    path("api/", include(calendar_api)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/login/", admin_login),
@@ -39,6 +42,7 @@ urlpatterns = [
     *queue_pages,
     *settings_pages,
     *nfo_pages,
+    *calendar_pages,
 ]
 
 handler404 = "aniworld.views.not_found"
