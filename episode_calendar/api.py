@@ -4,10 +4,23 @@ from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from episode_calendar import agenda
+
+
+class CalendarEntrySerializer(serializers.Serializer):
+    """The shape of one entry (for the schema; ``CalendarEntry.as_dict`` makes it)."""
+
+    series_key = serializers.CharField()
+    series_name = serializers.CharField()
+    season = serializers.IntegerField()
+    episode = serializers.IntegerField()
+    title = serializers.CharField(allow_blank=True)
+    air_date = serializers.DateField()
+    is_downloaded = serializers.BooleanField()
 
 
 @extend_schema(
@@ -15,7 +28,7 @@ from episode_calendar import agenda
         OpenApiParameter("start", OpenApiTypes.DATE, description="first day (default today)"),
         OpenApiParameter("end", OpenApiTypes.DATE, description="last day, inclusive"),
     ],
-    responses=OpenApiTypes.OBJECT,
+    responses=CalendarEntrySerializer(many=True),
     description=(
         "Episodes airing from start to end (YYYY-MM-DD, inclusive, at most "
         f"{agenda.MAX_RANGE_DAYS} days): "
