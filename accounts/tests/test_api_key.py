@@ -99,3 +99,14 @@ def test_the_key_does_not_open_pages(configured):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
+
+
+def test_browsers_on_allowed_origins_may_send_the_key(client, configured):
+    response = client.options(
+        "/api/queue/status",
+        HTTP_ORIGIN="http://localhost:3000",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="x-api-key",
+    )
+
+    assert "x-api-key" in response["Access-Control-Allow-Headers"]
