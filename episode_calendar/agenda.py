@@ -2,7 +2,7 @@
 
 The dates are TMDB's, stored under our season and episode numbers, so an episode
 the index does not list yet is on the calendar too. The title is the index's
-German one where we have it (it is also in the file name), else TMDB's.
+(German, else English: the one in the file name) where we have it, else TMDB's.
 """
 
 from __future__ import annotations
@@ -102,6 +102,7 @@ def entries(first: date, last: date) -> list[CalendarEntry]:
         .annotate(
             is_downloaded=Exists(ours.filter(is_downloaded=True)),
             index_title=Subquery(ours.values("title")[:1]),
+            index_title_en=Subquery(ours.values("title_en")[:1]),
         )
         .select_related("series")
         .order_by("air_date", "series__name", "season", "episode")
@@ -112,7 +113,7 @@ def entries(first: date, last: date) -> list[CalendarEntry]:
             series_name=row.series.name,
             season=row.season,
             episode=row.episode,
-            title=row.index_title or row.name,
+            title=row.index_title or row.index_title_en or row.name,
             air_date=row.air_date,
             is_downloaded=row.is_downloaded,
             plot=row.overview,

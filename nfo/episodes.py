@@ -142,8 +142,10 @@ def episode_nfo_of(
     episode: Episode, series: Series, metadata: EpisodeMetadata | None
 ) -> EpisodeNfo:
     """The NFO of an episode from the index's titles and TMDB's stored data."""
-    tmdb_name = metadata.name if metadata else ""
-    title = episode.title or tmdb_name or episode.title_en or episode.code
+    # The index's titles first, as in the file name; TMDB's German name is often a
+    # placeholder ("Episode 3") when nobody translated it.
+    title = episode.title or episode.title_en or (metadata.name if metadata else "")
+    title = title or episode.code
     return EpisodeNfo(
         title=title,
         originaltitle=episode.title_en or title,

@@ -4,6 +4,8 @@ from datetime import timedelta
 
 import pytest
 
+from library.models import Episode
+
 pytestmark = pytest.mark.django_db
 
 
@@ -70,3 +72,11 @@ def test_it_needs_authentication(client, configured):
 
     assert response.status_code == 401
     assert response.json()["error"] == "UNAUTHORIZED"
+
+
+def test_the_title_is_the_indexs_german_then_english_then_tmdbs(api, airing, today):
+    Episode.objects.filter(series=airing["frieren"], season=1, number=2).update(title_en="Second")
+
+    response = api.get(f"/api/calendar?start={today}&end={today}")
+
+    assert [e["title"] for e in response.json()] == ["Finale", "Second"]

@@ -167,6 +167,16 @@ class TestAfterADownload:
         assert (nfo.tmdb_id, nfo.aired) == ("14291002", "2013-04-14")
         assert (library_root / aot.folder / "tvshow.nfo").is_file()
 
+    def test_an_episode_without_a_german_title_takes_the_english_one(
+        self, aot, tmdb_key, library_root
+    ):
+        add_episodes(aot, library_root, on_disk={(1, 2)})
+        Episode.objects.filter(series=aot, season=1, number=2).update(title="")
+
+        self.place(episode(aot, 1, 2))
+
+        assert nfo_of(library_root, episode(aot, 1, 2)).title == "That Day"
+
     def test_without_a_tmdb_key_the_index_titles_still_make_an_nfo(self, aot, library_root):
         add_episodes(aot, library_root, on_disk={(1, 2)})
 
