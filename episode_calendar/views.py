@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from accounts import api_key
 from aniworld.api import error_response
@@ -71,7 +71,7 @@ def regenerate_api_key(request):
     return toast(response, "A new API key was made; the old one no longer works.")
 
 
-@require_GET
+@require_safe
 def calendar_feed(request):
     """``/feed/calendar.ics?apikey=…``: 401 without a key, 403 with a wrong one."""
     candidate = request.GET.get("apikey", "").strip() or api_key.key_of(request)

@@ -214,7 +214,9 @@ def remove_sidecar(root: Path, relative_video: str) -> None:
 
 def on_episode_placed(sender, *, episode: Episode, path: Path, replaced: str = "", **kwargs):
     """``downloads.signals.episode_placed``: the NFO beside the new file, the old one gone."""
-    episode.refresh_from_db()
+    # The worker recorded the file with an UPDATE: read the episode as it is now
+    # (a copy, so other receivers get the object the worker sent).
+    episode = Episode.objects.select_related("series").get(id=episode.id)
     root = library_root()
     if replaced and root is not None:
         remove_sidecar(root, replaced)
