@@ -257,6 +257,17 @@ class TestRepair:
         assert report.queued == []
         assert nfo.stat().st_mtime_ns == before
 
+    def test_the_repair_api_reports_and_fixes_episode_files(self, written, library_root, api):
+        nfo = (library_root / episode(written, 1, 2).file_path).with_suffix(".nfo")
+        nfo.unlink()
+
+        response = api.post("/api/nfo/repair")
+
+        assert response.status_code == 202
+        files = response.json()["episode_files"][written.key]
+        assert (files["missing_nfo"], files["incomplete_nfo"]) == (1, 0)
+        assert parse_episode_nfo(nfo.read_bytes()).aired == "2013-04-14"
+
     def test_the_command_lists_and_fixes_episode_files(self, written, library_root):
 
         nfo = (library_root / episode(written, 1, 2).file_path).with_suffix(".nfo")
