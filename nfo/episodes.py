@@ -26,7 +26,6 @@ from django.db import transaction
 
 from aniworld.config import write_atomically
 from aniworld.errors import AppError
-from library.episode_names import is_video_name
 from library.models import Episode, Series
 from library.naming import UnsafePathError, safe_join
 from library.sync import library_root
@@ -329,17 +328,21 @@ def check_episode_files(series: Series, folder: Path) -> EpisodeFilesCheck:
 
 
 def _orphan_nfos(folder: Path) -> list[Path]:
-    """Episode NFOs in ``folder`` (at any depth) with no video of the same name beside them."""
+    """Episode NFOs in ``folder`` (at any depth) with no file of the same name beside them.
+
+    Any file counts, not only the videos we know: a video in a format the scanner
+    does not read must not lose its NFO.
+    """
     orphans = []
     for directory, _, names in os.walk(folder):
-        video_stems = {Path(name).stem for name in names if is_video_name(name)}
+        stems = {Path(name).stem for name in names if not name.endswith(NFO_SUFFIX)}
         for name in names:
             path = Path(directory) / name
             if (
                 path.suffix == NFO_SUFFIX
                 and name != NFO_FILE_NAME
                 and not name.startswith(".")
-                and path.stem not in video_stems
+                and path.stem not in stems
                 and is_episode_nfo(path)
             ):
                 orphans.append(path)

@@ -10,7 +10,7 @@ from aniworld import scheduler
 from downloads.signals import episode_placed
 from library.models import Episode
 from nfo import service
-from nfo.episode_nfo import EpisodeNfo, parse_episode_nfo
+from nfo.episode_nfo import EpisodeNfo, parse_episode_nfo, to_xml
 from nfo.episodes import refresh_matched_series
 from nfo.models import EpisodeMetadata
 from nfo.tmdb import TmdbClient, TmdbUnavailable
@@ -231,11 +231,15 @@ class TestRepair:
         orphan = (library_root / gone.file_path).with_suffix(".nfo")
         someone_elses = library_root / written.folder / "Season 01" / "notes.nfo"
         someone_elses.write_bytes(b"<movie><title>mine</title></movie>")
+        odd_format = library_root / written.folder / "Season 01" / "Bonus - S01E09.m2ts"
+        odd_format.write_bytes(b"a video the scanner does not read")
+        odd_format.with_suffix(".nfo").write_bytes(to_xml(EpisodeNfo(title="Bonus")))
 
         service.repair_library()
 
         assert not orphan.exists()
         assert someone_elses.is_file()
+        assert odd_format.with_suffix(".nfo").is_file()
         assert (library_root / episode(written, 1, 2).file_path).with_suffix(".nfo").is_file()
 
     def test_a_lost_season_poster_is_fetched_again(self, written, library_root, tmdb_key):
