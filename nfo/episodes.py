@@ -185,7 +185,7 @@ def write_episode_nfo(episode: Episode, metadata: EpisodeMetadata | None = None)
 
 
 def write_episode_nfos(series: Series) -> int:
-    """(Re)write the NFO of every downloaded episode of ``series``; how many were written."""
+    """(Re)write the NFO of every downloaded episode of ``series``; how many are in place."""
     stored = {(m.season, m.episode): m for m in EpisodeMetadata.objects.filter(series=series)}
     written = 0
     for episode in series.episodes.filter(is_downloaded=True).select_related("series"):
@@ -350,7 +350,7 @@ def _orphan_nfos(folder: Path) -> list[Path]:
 
 
 def repair_episode_files(series: Series, check: EpisodeFilesCheck) -> int:
-    """Rewrite the missing and incomplete NFOs and remove the orphans; how many files changed."""
+    """Rewrite the missing and incomplete NFOs and remove the orphans; how many files it fixed."""
     changed = 0
     for orphan in check.orphan_nfos:
         orphan.unlink(missing_ok=True)
