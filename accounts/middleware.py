@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from django.http import HttpResponse, HttpResponseRedirect
 
-from accounts import owner
+from accounts import api_key, owner
 from accounts.ratelimit import ANONYMOUS_LIMIT, LOGIN_LIMIT, client_address, hit
 from aniworld.api import error_response
 
@@ -16,8 +16,8 @@ log = logging.getLogger("aniworld.auth")
 PUBLIC_API_PATHS = frozenset(
     {"/api/auth/status", "/api/auth/setup", "/api/auth/login", "/api/auth/refresh"}
 )
-# Pages and routes a visitor reaches without logging in.
-PUBLIC_PREFIXES = ("/login/", "/setup/", "/health", "/static/", "/favicon.ico")
+# Pages and routes a visitor reaches without logging in. /feed/ checks the API key itself.
+PUBLIC_PREFIXES = ("/login/", "/setup/", "/health", "/static/", "/favicon.ico", "/feed/")
 LOGIN_PATHS = frozenset({"/api/auth/login", "/api/auth/setup", "/login/", "/setup/"})
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -60,7 +60,11 @@ def authenticated_by_token(request) -> bool:
 
 
 def is_authenticated(request) -> bool:
-    return request.user.is_authenticated or authenticated_by_token(request)
+    return (
+        request.user.is_authenticated
+        or authenticated_by_token(request)
+        or (is_api(request.path) and api_key.is_valid(api_key.key_of(request)))
+    )
 
 
 def too_many_requests(request, retry_after: int) -> HttpResponse:

@@ -288,7 +288,22 @@ def rescan_library() -> JobOutcome:
     )
     if not outcome.failed and config.current()["scheduler"]["auto_download_after_rescan"]:
         outcome.result["queued"] = queue_missing_episodes()
+    outcome.result["air_dates_refresh"] = queue_air_date_refresh()
     return outcome
+
+
+def queue_air_date_refresh() -> bool:
+    """Ask TMDB for every matched series' episodes in the background (the calendar's air
+    dates and the episode NFOs); False when no TMDB key is set."""
+    # Imported here like the other jobs' apps: this module loads before the apps are ready.
+    from django_q.tasks import async_task
+
+    from nfo.health import tmdb_configured
+
+    if not tmdb_configured():
+        return False
+    async_task("nfo.tasks.refresh_air_dates", task_name="nfo-air-dates")
+    return True
 
 
 def queue_missing_episodes() -> list[str]:

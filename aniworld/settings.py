@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from corsheaders.defaults import default_headers
 from django.core.exceptions import ImproperlyConfigured
 from redis import connection as redis_connection
 
@@ -44,6 +45,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "t
 if HOST not in ("0.0.0.0", "::") and HOST not in ALLOWED_HOSTS:
     ALLOWED_HOSTS.append(HOST)
 CORS_ALLOWED_ORIGINS = env_list("CORS_ORIGINS", ["http://localhost:3000", "http://localhost:8000"])
+# Browser clients on those origins may authenticate with the API key, too.
+CORS_ALLOW_HEADERS = (*default_headers, "x-api-key")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # Only behind a reverse proxy that sets X-Forwarded-For (rate limits, auth logs).
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
@@ -109,6 +112,7 @@ INSTALLED_APPS = [
     "nfo",
     "connect",
     "history",
+    "episode_calendar",
 ]
 
 MIDDLEWARE = [
@@ -260,6 +264,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework_simplejwt.authentication.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
+        "accounts.api_key.ApiKeyAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "aniworld.api.Pagination",

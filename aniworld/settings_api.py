@@ -11,6 +11,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
+from accounts import api_key
 from aniworld import backups, config_changes, scheduler
 from aniworld.api import validated
 from aniworld.errors import ValidationFailed
@@ -19,7 +20,8 @@ from aniworld.models import Job
 CONFIG_DESCRIPTION = (
     "The settings in config.json's shape (never the password hash; the TMDB key is "
     "write-only: null on read, null in a change keeps it). `meta` lists keys fixed by "
-    "environment variables (read-only) and a preview of the naming template."
+    "environment variables (read-only) and a preview of the naming template. "
+    "`api_key` is the installation's API key (read-only here)."
 )
 
 
@@ -56,8 +58,35 @@ class RunSerializer(serializers.Serializer):
 @api_view(["GET", "PATCH"])
 def config_view(request):
     if request.method == "PATCH":
-        return Response(config_changes.apply_change(request.data))
-    return Response(config_changes.public_config())
+        return Response(with_api_key(config_changes.apply_change(without_api_key(request.data))))
+    return Response(with_api_key(config_changes.public_config()))
+
+
+def with_api_key(shaped: dict) -> dict:
+    return {**shaped, "api_key": api_key.current_key()}
+
+
+def without_api_key(data):
+    """The change without ``api_key``: sending back what GET gave is harmless, another
+    value is refused (the key is read-only here)."""
+    if not isinstance(data, Mapping) or "api_key" not in data:
+        return data
+    if data["api_key"] != api_key.current_key():
+        raise ValidationFailed(
+            "The API key cannot be set; POST /api/config/api-key makes a new one.",
+            details={"api_key": ["read-only"]},
+        )
+    return {key: value for key, value in data.items() if key != "api_key"}
+
+
+@extend_schema(
+    request=None,
+    responses=OpenApiTypes.OBJECT,
+    description="Make a new API key (`{api_key}`); the old one stops working at once.",
+)
+@api_view(["POST"])
+def regenerate_api_key(request):
+    return Response({"api_key": api_key.regenerate()})
 
 
 @extend_schema(

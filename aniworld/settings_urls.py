@@ -7,6 +7,7 @@ from aniworld import settings_api, settings_views, system_views
 api_urlpatterns = [
     path("config", settings_api.config_view, name="config"),
     path("config/validate", settings_api.validate_config, name="config-validate"),
+    path("config/api-key", settings_api.regenerate_api_key, name="config-api-key"),
     path("config/backups", settings_api.backup_collection, name="config-backups"),
     path(
         "config/backups/<str:name>/restore",

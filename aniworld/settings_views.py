@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import api_key
 from aniworld import backups, config_changes, scheduler
 from aniworld.errors import AppError, ValidationFailed
 from aniworld.models import Job
@@ -35,6 +36,7 @@ def page_context(forms: dict[str, SettingsForm] | None = None) -> dict:
         "schedules": scheduler.overview(),
         "backups": backups.list_backups(),
         "backup_error": "",
+        "api_key": api_key.current_key(),
     }
 
 

@@ -15,6 +15,8 @@ from connect.urls import page_urlpatterns as connect_pages
 from downloads.urls import api_urlpatterns as queue_api
 from downloads.urls import hosters_api_urlpatterns as hosters_api
 from downloads.urls import page_urlpatterns as queue_pages
+from episode_calendar.urls import api_urlpatterns as calendar_api
+from episode_calendar.urls import page_urlpatterns as calendar_pages
 from history.urls import api_urlpatterns as history_api
 from history.urls import page_urlpatterns as history_pages
 from library.urls import api_urlpatterns as anime_api
@@ -42,6 +44,7 @@ urlpatterns = [
     path("api/nfo/", include(nfo_api)),
     path("api/connect/", include(connect_api)),
     path("api/history", include(history_api)),
+    path("api/", include(calendar_api)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/login/", admin_login),
@@ -53,6 +56,7 @@ urlpatterns = [
     *nfo_pages,
     *connect_pages,
     *history_pages,
+    *calendar_pages,
 ]
 
 handler404 = "aniworld.views.not_found"

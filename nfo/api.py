@@ -59,7 +59,11 @@ def batch(request):
 @extend_schema(request=None, responses={202: OpenApiTypes.OBJECT})
 @api_view(["POST"])
 def repair(request):
-    """Read every tvshow.nfo now; the incomplete ones are refreshed in the background."""
+    """Read every tvshow.nfo now; the incomplete ones are refreshed in the background.
+
+    Episode NFOs are rewritten (or removed with their video) at once; series whose
+    episodes or season posters need TMDB join the background batch.
+    """
     report = service.repair_library()
     return Response({"job": "repair", **report.as_dict()}, status=status.HTTP_202_ACCEPTED)
 

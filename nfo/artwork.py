@@ -68,8 +68,14 @@ def season_poster_name(season: int) -> str:
     return "season-specials-poster.jpg" if season == 0 else f"season{season:02d}-poster.jpg"
 
 
-def artwork_paths(details: TvDetails) -> dict[str, str]:
-    """File name → TMDB file path ("" when TMDB has no such image)."""
+def artwork_paths(
+    details: TvDetails, season_posters: dict[int, str] | None = None
+) -> dict[str, str]:
+    """File name → TMDB file path ("" when TMDB has no such image).
+
+    ``season_posters`` (our season → poster path) replaces TMDB's own season
+    numbers when TMDB's seasons were mapped onto ours (``nfo.season_mapping``).
+    """
     paths = {
         "poster.jpg": best_image_path(details.images.posters, fallback=details.poster_path),
         "fanart.jpg": best_image_path(
@@ -77,6 +83,9 @@ def artwork_paths(details: TvDetails) -> dict[str, str]:
         ),
         "clearlogo.png": logo_path(best_image_path(details.images.logos)),
     }
+    if season_posters is not None:
+        paths.update({season_poster_name(n): path for n, path in season_posters.items()})
+        return paths
     for season in details.seasons:
         if season.poster_path:
             paths[season_poster_name(season.number)] = season.poster_path
@@ -153,7 +162,13 @@ def images_client() -> SiteClient:
     )
 
 
-def download_artwork(details: TvDetails, folder: Path, *, force: bool = False) -> ArtworkReport:
+def download_artwork(
+    details: TvDetails,
+    folder: Path,
+    *,
+    force: bool = False,
+    season_posters: dict[int, str] | None = None,
+) -> ArtworkReport:
     """Write poster, fanart, clear logo and season posters of a series into ``folder``.
 
     A file that is already there and is a complete image is kept unless ``force``;
@@ -162,7 +177,7 @@ def download_artwork(details: TvDetails, folder: Path, *, force: bool = False) -
     folder = Path(folder)
     report = ArtworkReport()
     client = images_client()
-    for name, path in artwork_paths(details).items():
+    for name, path in artwork_paths(details, season_posters).items():
         target = folder / name
         if not force and is_good_image_file(target):
             report.kept.append(name)

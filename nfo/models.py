@@ -78,3 +78,40 @@ class NfoState(models.Model):
     @property
     def needs_owner(self) -> bool:
         return self.match_status in NEEDS_OWNER
+
+
+class EpisodeMetadata(models.Model):
+    """TMDB's data for one episode, under OUR season and episode numbers.
+
+    Kept apart from ``library.Episode``: the index refresh deletes episodes it no
+    longer lists, while TMDB often announces episodes (with air dates) before the
+    index has them, and the calendar must show those too. ``tmdb_season`` and
+    ``tmdb_episode`` say where the data came from (see ``nfo.season_mapping``).
+    """
+
+    series = models.ForeignKey(
+        "library.Series", on_delete=models.CASCADE, related_name="episode_metadata"
+    )
+    season = models.PositiveSmallIntegerField()
+    episode = models.PositiveSmallIntegerField()
+    tmdb_id = models.PositiveIntegerField(null=True, blank=True)
+    tmdb_season = models.PositiveSmallIntegerField()
+    tmdb_episode = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=500, blank=True)
+    overview = models.TextField(blank=True)
+    air_date = models.DateField(null=True, blank=True)
+    runtime = models.PositiveSmallIntegerField(null=True, blank=True)
+    still_path = models.CharField(max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["series", "season", "episode"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "season", "episode"], name="unique_metadata_per_episode"
+            )
+        ]
+        indexes = [models.Index(fields=["air_date"], name="episode_metadata_air_date")]
+
+    def __str__(self) -> str:
+        return f"TMDB data of {self.series_id} S{self.season:02d}E{self.episode:02d}"

@@ -22,6 +22,7 @@ from library.catalog import require_root
 from library.models import Series
 from library.naming import UnsafePathError, safe_join
 from library.sync import library_root
+from nfo import episodes
 from nfo.artwork import download_artwork
 from nfo.health import tmdb_configured, watching_tmdb
 from nfo.matching import Match, match_series, require_found
@@ -191,7 +192,10 @@ def create_or_refresh(
         error = NfoWriteFailed(f"Could not write {folder / NFO_FILE_NAME}: {exc}")
         _record_failure(state, error)
         raise error from exc
-    report = download_artwork(details, folder, force=force)
+    season_posters = _refresh_episodes(series, client, details)
+    report = download_artwork(details, folder, force=force, season_posters=season_posters)
+    if season_posters is not None:
+        episodes.write_episode_nfos(series)
     gaps = missing_tags(nfo)
     state.exists, state.complete, state.parse_error = True, not gaps, ""
     state.missing_tags = state.tmdb_gaps = gaps
@@ -211,6 +215,18 @@ def create_or_refresh(
         list(report.failed),
     )
     return state
+
+
+def _refresh_episodes(
+    series: Series, client: TmdbClient, details: TvDetails
+) -> dict[int, str] | None:
+    """TMDB's episodes under our numbers; None (logged) when TMDB failed for them: the
+    tvshow.nfo just written stays good, and the next refresh tries again."""
+    try:
+        return episodes.refresh_episode_metadata(series, client, details)
+    except AppError as exc:
+        log.warning("the episodes of %s were not refreshed: %s", series.key, exc.message)
+        return None
 
 
 def _read_nfo(path: Path) -> TvShowNfo | None:
@@ -307,21 +323,38 @@ class RepairItem:
 class RepairReport:
     checked: int = 0
     incomplete: list[RepairItem] = field(default_factory=list)
+    # Series key → what is wrong with its episode NFOs and season posters.
+    episode_files: dict[str, episodes.EpisodeFilesCheck] = field(default_factory=dict)
+    # Series whose episode files need TMDB's data (and whose match the owner need not fix).
+    episodes_need_tmdb: list[str] = field(default_factory=list)
 
     @property
     def queued(self) -> list[str]:
-        return [item.key for item in self.incomplete if item.action == RepairAction.QUEUE]
+        keys = [item.key for item in self.incomplete if item.action == RepairAction.QUEUE]
+        return list(dict.fromkeys(keys + self.episodes_need_tmdb))
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "checked": self.checked,
             "incomplete": [asdict(item) for item in self.incomplete],
             "queued": self.queued,
+            "episode_files": {key: check.as_dict() for key, check in self.episode_files.items()},
         }
 
 
-def examine_library(*, save: bool = True, reporter: NfoProgress | None = None) -> RepairReport:
-    """Read the tvshow.nfo of every series whose folder exists (no TMDB call)."""
+def _examine_episode_files(series: Series, state: NfoState, report: RepairReport) -> None:
+    files = episodes.check_episode_files(series, series_folder(series))
+    if files.to_rewrite or files.orphan_nfos or files.missing_posters:
+        report.episode_files[series.key] = files
+    if files.needs_tmdb and not state.needs_owner:
+        report.episodes_need_tmdb.append(series.key)
+
+
+def examine_library(
+    *, save: bool = True, reporter: NfoProgress | None = None, episode_files: bool = False
+) -> RepairReport:
+    """Read the tvshow.nfo of every series whose folder exists (no TMDB call); with
+    ``episode_files``, their episode NFOs and season posters too."""
     require_root()
     everything = list(Series.objects.order_by("name", "id"))
     report = RepairReport()
@@ -335,6 +368,8 @@ def examine_library(*, save: bool = True, reporter: NfoProgress | None = None) -
             action = repair_action(state)
             if action is not None:
                 report.incomplete.append(RepairItem.of(series, state, action))
+            if episode_files:
+                _examine_episode_files(series, state, report)
         if reporter:
             reporter.progress(total=len(everything), done=done, current=series.key)
     if reporter:
@@ -343,9 +378,15 @@ def examine_library(*, save: bool = True, reporter: NfoProgress | None = None) -
 
 
 def repair_library() -> RepairReport:
-    """Find incomplete, unreadable and missing NFO files and queue a batch that fixes them."""
+    """Find incomplete, unreadable and missing NFO files and queue a batch that fixes them.
+
+    Episode NFOs are rewritten at once from the stored TMDB data and the ones whose
+    video is gone are removed; a series whose episodes have no TMDB data yet, or
+    whose season posters are missing, joins the batch.
+    """
     require_tmdb()
-    report = examine_library(reporter=NfoProgress("repair"))
+    report = examine_library(reporter=NfoProgress("repair"), episode_files=True)
+    fix_episode_files(report)
     if report.queued:
         queue_batch(report.queued)
     log.info(
@@ -355,6 +396,16 @@ def repair_library() -> RepairReport:
         len(report.queued),
     )
     return report
+
+
+def fix_episode_files(report: RepairReport) -> int:
+    """Rewrite the episode NFOs the report found lacking, remove orphans; files changed."""
+    by_key = {s.key: s for s in Series.objects.filter(key__in=list(report.episode_files))}
+    return sum(
+        episodes.repair_episode_files(by_key[key], files)
+        for key, files in report.episode_files.items()
+        if key in by_key
+    )
 
 
 # Batches

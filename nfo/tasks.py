@@ -9,8 +9,9 @@ from __future__ import annotations
 import logging
 
 from aniworld.errors import AppError
-from library.models import Series
-from nfo import service
+from library.models import Episode, Series
+from nfo import episodes, service
+from nfo.health import tmdb_configured
 
 log = logging.getLogger(__name__)
 
@@ -34,3 +35,21 @@ def repair_library() -> None:
         service.repair_library()
     except AppError as exc:
         log.warning("NFO repair did not run: %s", exc.message)
+
+
+def complete_episode_nfo(episode_id: int) -> None:
+    """After a download whose episode had no TMDB data yet: fetch it, write the NFO."""
+    episode = Episode.objects.select_related("series").filter(id=episode_id).first()
+    if episode is None:
+        return
+    try:
+        episodes.complete_episode_nfo(episode)
+    except AppError as exc:
+        log.warning("the NFO of %s was not completed: %s", episode, exc.message)
+
+
+def refresh_air_dates() -> dict:
+    """After the daily rescan: every matched series' episodes (air dates) anew from TMDB."""
+    if not tmdb_configured():
+        return {"refreshed": [], "failed": {}}
+    return episodes.refresh_matched_series()

@@ -181,6 +181,28 @@ class TvDetails:
 
 
 @dataclass(frozen=True)
+class TvEpisode:
+    """One episode of a season as ``/tv/{id}/season/{n}`` lists it."""
+
+    id: int
+    season_number: int
+    episode_number: int
+    name: str
+    overview: str
+    air_date: date | None
+    runtime: int | None
+    still_path: str
+
+
+@dataclass(frozen=True)
+class TvSeason:
+    number: int
+    name: str
+    poster_path: str
+    episodes: tuple[TvEpisode, ...]
+
+
+@dataclass(frozen=True)
 class ImageConfig:
     base_url: str
     poster_sizes: tuple[str, ...]
@@ -262,6 +284,25 @@ class TmdbClient:
             english = self._get(f"/tv/{int(tv_id)}", {"language": FALLBACK_LANGUAGE})
             details = replace(details, **{f: _text(english.get(f)) for f in untranslated})
         return details
+
+    def season(self, tv_id: int, number: int) -> TvSeason:
+        """A season with its episodes; names and plots TMDB lacks in German come in English.
+
+        TMDB answers an untranslated episode name with a placeholder ("Episode 3")
+        in every language, so only empty fields are filled from ``en-US``.
+        """
+        path = f"/tv/{int(tv_id)}/season/{int(number)}"
+        season = _season(self._get(path, {"language": "de-DE"}), number)
+        if any(not e.name or not e.overview for e in season.episodes):
+            english = {
+                e.episode_number: e
+                for e in _season(self._get(path, {"language": FALLBACK_LANGUAGE}), number).episodes
+            }
+            season = replace(
+                season,
+                episodes=tuple(_filled(e, english.get(e.episode_number)) for e in season.episodes),
+            )
+        return season
 
     def configuration(self) -> ImageConfig:
         """Image sizes TMDB offers; fetched once per client, since they change rarely."""
@@ -532,4 +573,34 @@ def _details(data: dict[str, Any]) -> TvDetails:
         crew=_crew(_dicts(credits.get("crew"))),
         created_by=_crew(_dicts(data.get("created_by")), job="Creator", department="Writing"),
         images=_images(_section(data, "images")),
+    )
+
+
+def _season(data: dict[str, Any], number: int) -> TvSeason:
+    episodes = [
+        TvEpisode(
+            id=_int(item.get("id")),
+            season_number=_int(item.get("season_number"), number),
+            episode_number=_int(item.get("episode_number")),
+            name=_text(item.get("name")),
+            overview=_text(item.get("overview")),
+            air_date=_date(item.get("air_date")),
+            runtime=_optional_int(item.get("runtime")),
+            still_path=_text(item.get("still_path")),
+        )
+        for item in _dicts(data.get("episodes"))
+    ]
+    return TvSeason(
+        number=_int(data.get("season_number"), number),
+        name=_text(data.get("name")),
+        poster_path=_text(data.get("poster_path")),
+        episodes=tuple(sorted(episodes, key=lambda e: e.episode_number)),
+    )
+
+
+def _filled(episode: TvEpisode, english: TvEpisode | None) -> TvEpisode:
+    if english is None:
+        return episode
+    return replace(
+        episode, name=episode.name or english.name, overview=episode.overview or english.overview
     )

@@ -341,7 +341,7 @@ def test_the_download_command_queues_and_downloads_missing_episodes(
     assert "Queued 2 missing episode(s)." in out
     assert "Finished 2 item(s), 0 failed." in out
     season = library_root / "Hell's Paradise (2023)" / "Season 01"
-    assert sorted(p.name for p in season.iterdir()) == [
+    assert sorted(p.name for p in season.glob("*.mp4")) == [
         "Hell's Paradise - S01E01 - Tödliche Insel.mp4",
         "Hell's Paradise - S01E02 - Schein & Sein.mp4",
     ]

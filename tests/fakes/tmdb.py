@@ -4,9 +4,11 @@
         TmdbClient(FAKE_API_KEY, api_url=tmdb.api_url, image_base=tmdb.image_url)
         tmdb.shows[1429].data["tagline"] = "…"  # change what it serves
 
-It answers like TMDB does: ``/3/configuration``, ``/3/search/tv``, ``/3/find/{id}``
-and ``/3/tv/{id}`` (``language`` de-DE or en-US, ``append_to_response`` and
-``include_image_language`` honoured), the error bodies of a bad key (401, code 7),
+It answers like TMDB does: ``/3/configuration``, ``/3/search/tv``, ``/3/find/{id}``,
+``/3/tv/{id}`` (``language`` de-DE or en-US, ``append_to_response`` and
+``include_image_language`` honoured) and ``/3/tv/{id}/season/{n}`` (the season's
+episodes with air date, name, overview, runtime, still; an empty German name or
+overview is filled in en-US, as TMDB does), the error bodies of a bad key (401, code 7),
 an unknown id (404, code 34) and a missing query (422, ``errors``). Images are
 served as real, small JPEG and PNG files. Switches make it misbehave on purpose:
 ``fail_next`` (any reply, e.g. 503), ``rate_limit_next`` (429 with Retry-After) and
@@ -27,6 +29,7 @@ import tempfile
 import threading
 import zlib
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +65,9 @@ class FakeShow:
 
     data: dict[str, Any]
     english: dict[str, str] = field(default_factory=dict)
+    # TMDB season number → its episodes (de-DE); (season, episode) → en-US name/overview.
+    episodes: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    english_episodes: dict[tuple[int, int], dict[str, str]] = field(default_factory=dict)
 
     @property
     def id(self) -> int:
@@ -90,6 +96,48 @@ def _season(number: int, name: str, air_date: str, episodes: int, poster: str | 
     }
 
 
+def fake_episode(
+    show_id: int, season: int, number: int, air_date: str | None, name: str, overview: str = ""
+) -> dict[str, Any]:
+    """An episode as the season endpoint lists it (with the fields we do not read, too)."""
+    return {
+        "id": show_id * 10000 + season * 1000 + number,
+        "show_id": show_id,
+        "season_number": season,
+        "episode_number": number,
+        "episode_type": "standard",
+        "air_date": air_date,
+        "name": name,
+        "overview": overview,
+        "runtime": 24,
+        "still_path": f"/still-{show_id}-{season}-{number}.jpg",
+        "production_code": "",
+        "vote_average": 8.1,
+        "vote_count": 12,
+        "crew": [],
+        "guest_stars": [],
+    }
+
+
+def weekly_episodes(
+    show_id: int, season: int, count: int, first_air: date, titles: dict[int, str] | None = None
+) -> list[dict[str, Any]]:
+    """``count`` episodes a week apart, named by ``titles`` or generically; episode 2 has
+    no German plot (only English has one), as with untranslated episodes on TMDB."""
+    titles = titles or {}
+    return [
+        fake_episode(
+            show_id,
+            season,
+            number,
+            (first_air + timedelta(weeks=number - 1)).isoformat(),
+            titles.get(number, f"Folge {number} auf Deutsch"),
+            f"Was in Folge {number} von Staffel {season} geschieht." if number != 2 else "",
+        )
+        for number in range(1, count + 1)
+    ]
+
+
 def _cast(name: str, character: str, order: int | None, profile: str | None):
     member = {"name": name, "character": character, "profile_path": profile}
     return member if order is None else {**member, "order": order}
@@ -106,6 +154,16 @@ def _company(name: str, logo: str | None = None):
 
 def attack_on_titan() -> FakeShow:
     return FakeShow(
+        episodes={
+            0: weekly_episodes(1429, 0, 36, date(2013, 7, 7)),
+            1: weekly_episodes(1429, 1, 25, date(2013, 4, 7), {1: "Dir, in 2000 Jahren"}),
+            2: weekly_episodes(1429, 2, 12, date(2017, 4, 1)),
+            4: weekly_episodes(1429, 4, 30, date(2020, 12, 7)),
+        },
+        english_episodes={
+            (season, 2): {"name": f"Second of {season}", "overview": "Told only in English."}
+            for season in (0, 1, 2, 4)
+        },
         english={
             "name": "Attack on Titan",
             "overview": "Humanity hides behind three walls from giants that eat people.",
@@ -200,6 +258,8 @@ def attack_on_titan() -> FakeShow:
 
 def frieren() -> FakeShow:
     return FakeShow(
+        episodes={1: weekly_episodes(209867, 1, 28, date(2023, 9, 29))},
+        english_episodes={(1, 2): {"name": "Second", "overview": "Told only in English."}},
         english={
             "name": "Frieren: Beyond Journey's End",
             "overview": (
@@ -293,6 +353,7 @@ class FakeTmdb:
         self.server.route("GET", r"/3/search/tv", self._search)
         self.server.route("GET", r"/3/find/(?P<external_id>[^/]+)", self._find)
         self.server.route("GET", r"/3/tv/(?P<tv_id>[^/]+)", self._tv)
+        self.server.route("GET", r"/3/tv/(?P<tv_id>[^/]+)/season/(?P<season>[^/]+)", self._season)
         self.server.route("GET", r"/t/p/(?P<size>[a-z0-9]+)/(?P<name>[^/]+)", self._image)
 
     @property
@@ -446,6 +507,37 @@ class FakeTmdb:
             }
         return _json(200, body)
 
+    def _season(self, request: Request) -> Reply:
+        refused = self._guard(request)
+        if refused:
+            return refused
+        tv_id, number = request.params["tv_id"], request.params["season"]
+        show = self.shows.get(int(tv_id)) if tv_id.isdigit() else None
+        if show is None or not number.isdigit() or int(number) not in show.episodes:
+            return _json(404, ERROR_NOT_FOUND)
+        season = int(number)
+        listed = next((s for s in show.data.get("seasons", []) if s["season_number"] == season), {})
+        episodes = copy.deepcopy(show.episodes[season])
+        if request.arg("language", "en-US") != "de-DE":
+            for episode in episodes:
+                english = show.english_episodes.get((season, episode["episode_number"]), {})
+                episode["name"] = english.get("name") or f"Episode {episode['episode_number']}"
+                episode["overview"] = english.get("overview", "")
+        return _json(
+            200,
+            {
+                "_id": f"season-{tv_id}-{season}",
+                "id": int(tv_id) * 100 + season,
+                "air_date": listed.get("air_date"),
+                "name": listed.get("name", f"Staffel {season}"),
+                "overview": "",
+                "poster_path": listed.get("poster_path"),
+                "season_number": season,
+                "vote_average": 7.5,
+                "episodes": episodes,
+            },
+        )
+
     def _image(self, request: Request) -> Reply:
         name = request.params["name"]
         if name in self.html_instead_of:
@@ -463,6 +555,12 @@ class FakeTmdb:
         data = [show.data for show in self.shows.values()]
         paths = [d.get(key) for d in data for key in ("poster_path", "backdrop_path")]
         paths += [s.get("poster_path") for d in data for s in d.get("seasons", [])]
+        paths += [
+            episode.get("still_path")
+            for show in self.shows.values()
+            for episodes in show.episodes.values()
+            for episode in episodes
+        ]
         paths += [c.get("profile_path") for d in data for c in d.get("credits", {}).get("cast", [])]
         paths += [
             image["file_path"]

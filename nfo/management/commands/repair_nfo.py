@@ -1,4 +1,8 @@
-"""`manage.py repair_nfo [--dry-run]`: list incomplete tvshow.nfo files and fix them now."""
+"""`manage.py repair_nfo [--dry-run]`: list incomplete tvshow.nfo files and fix them now.
+
+Episode NFOs and season posters are checked too: missing or incomplete episode
+NFOs are rewritten from the stored TMDB data, NFOs whose video is gone removed.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from aniworld.errors import AppError
 from library.models import Series
 from nfo import service
+from nfo.episodes import EpisodeFilesCheck
 from nfo.service import RepairAction, RepairItem
 from nfo.tmdb import TmdbAuthError
 
@@ -31,6 +36,21 @@ def describe(item: RepairItem) -> str:
     return f"{item.name} ({item.key}): {problem}{note}"
 
 
+def describe_episode_files(key: str, files: EpisodeFilesCheck) -> str:
+    problems = [
+        f"{count} {what}"
+        for count, what in (
+            (len(files.missing_nfo), "episode NFO(s) missing"),
+            (len(files.incomplete_nfo), "episode NFO(s) incomplete"),
+            (len(files.orphan_nfos), "episode NFO(s) without their video"),
+        )
+        if count
+    ]
+    if files.missing_posters:
+        problems.append("no " + ", ".join(files.missing_posters))
+    return f"{key}: " + "; ".join(problems)
+
+
 class Command(BaseCommand):
     help = (
         "List every series whose tvshow.nfo is missing, unreadable or incomplete, "
@@ -44,10 +64,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run: bool = False, **options):
         try:
-            report = service.examine_library(save=not dry_run)
+            report = service.examine_library(save=not dry_run, episode_files=True)
         except AppError as exc:
             raise CommandError(exc.message) from exc
-        if not report.incomplete:
+        for key, files in report.episode_files.items():
+            self.stdout.write(describe_episode_files(key, files))
+        if not report.incomplete and not report.queued:
+            if not dry_run and report.episode_files:
+                changed = service.fix_episode_files(report)
+                self.stdout.write(f"Episode files fixed: {changed}.")
             self.stdout.write(f"All {report.checked} tvshow.nfo files are complete.")
             return
         for item in report.incomplete:
@@ -56,6 +81,8 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write(f"{summary}; nothing changed (dry run).")
             return
+        if report.episode_files:
+            self.stdout.write(f"Episode files fixed: {service.fix_episode_files(report)}.")
         self.stdout.write(f"{summary}; repairing {len(report.queued)}.")
         if report.queued and not service.tmdb_configured():
             raise CommandError(service.TmdbNotConfigured().message)
