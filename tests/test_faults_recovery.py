@@ -74,7 +74,12 @@ def test_a_worker_killed_right_after_moving_the_file_in_completes_the_item_on_re
     claimed_item.refresh_from_db()
     assert claimed_item.status == "completed", claimed_item.error
     assert claimed_item.file_path == EPISODE_PATH
-    assert library_files(library_root) == [EPISODE_PATH, "Attack on Titan (2013)/data"]
+    # The file, its episode NFO (written when the item completes) and the series' data file.
+    assert library_files(library_root) == [
+        EPISODE_PATH,
+        EPISODE_PATH.removesuffix(".mp4") + ".nfo",
+        "Attack on Titan (2013)/data",
+    ]
     episode = Episode.objects.get(series__key="attack-on-titan", season=1, number=2)
     assert episode.is_downloaded
     assert episode.file_path == EPISODE_PATH

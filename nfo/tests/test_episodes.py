@@ -7,7 +7,9 @@ import pytest
 from django.core.management import call_command
 
 from aniworld import scheduler
+from downloads.models import DownloadItem, Status
 from downloads.signals import episode_placed
+from library import sync
 from library.models import Episode
 from nfo import service
 from nfo.episode_nfo import EpisodeNfo, parse_episode_nfo, to_xml
@@ -134,9 +136,14 @@ def test_tmdb_failing_for_the_episodes_keeps_the_tvshow_nfo(
 
 class TestAfterADownload:
     def place(self, ep, replaced=""):
+        """Announce ``ep`` as the worker does after placing it (every receiver runs)."""
         ep.refresh_from_db()
+        item = DownloadItem.objects.create(
+            episode=ep, status=Status.COMPLETED, file_path=ep.file_path, upgrade=bool(replaced)
+        )
+        path = sync.library_root() / ep.file_path if ep.file_path else None
         return episode_placed.send_robust(
-            sender=None, item=None, episode=ep, path=None, replaced=replaced
+            sender=None, item=item, episode=ep, path=path, replaced=replaced
         )
 
     def test_the_nfo_is_written_from_stored_data_without_asking_tmdb(
