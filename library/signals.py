@@ -15,3 +15,7 @@ series_deleted = Signal()
 
 # After the new-episode watch found episodes. kwargs: episodes (list of library.Episode).
 new_episodes_found = Signal()
+
+# After episode files were renamed to the naming template. kwargs: series,
+# renames (list of (old, new) paths relative to the library root).
+episodes_renamed = Signal()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from library import scanning
-from library.models import Series
+from library import importing, scanning
+from library.models import ScanRun, Series
 from library.sync import sync_series
 from nfo.service import queue_nfo_if_missing
 
@@ -18,3 +18,7 @@ def refresh_series(series_id: int) -> None:
 
 def run_scan(run_id: int) -> None:
     scanning.run_scan(run_id)
+
+
+def run_import(run_id: int, attach: bool) -> None:
+    importing.run_import(ScanRun.objects.get(id=run_id), attach=attach)

@@ -6,10 +6,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from aniworld.errors import AppError
-from library import catalog, covers, scanning
+from library import catalog, covers, importing, renaming, scanning
 from library.api import detail_data, library_queryset
 from library.languages import LANGUAGE_LABELS
 from library.models import Series
@@ -17,6 +17,8 @@ from library.providers import PROVIDERS, get_provider, provider_for_url
 from nfo.views import nfo_panel
 
 PAGE_SIZE = 60
+# Folders the unmatched panel looks up per load; an import run does the rest.
+PANEL_LOOKUPS = 10
 # HTMX stops polling an element that answers 286.
 STOP_POLLING = 286
 
@@ -101,10 +103,11 @@ def scan_panel(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def unmatched_panel(request):
+    """Folders without a series and their matches; POST attaches one to a match."""
     error = ""
     if request.method == "POST":
         try:
-            series = catalog.attach_folder(
+            series = importing.attach_match(
                 request.POST.get("folder", ""),
                 request.POST.get("site", ""),
                 request.POST.get("key", ""),
@@ -112,11 +115,63 @@ def unmatched_panel(request):
             return htmx_redirect(f"/series/{series.key}/")
         except AppError as exc:
             error = exc.message
+    return _render_unmatched(request, error=error)
+
+
+def _render_unmatched(request, *, error: str = "", results: list | None = None):
     try:
-        folders = scanning.unmatched_folders()
+        # Looking a folder up asks the sites several things: the rest waits for an import run.
+        folders = importing.unmatched_folders(lookup_limit=PANEL_LOOKUPS)
     except AppError as exc:
-        folders, error = [], exc.message
-    return render(request, "library/unmatched.html", {"folders": folders, "error": error})
+        folders, error = [], error or exc.message
+    context = {
+        "folders": folders,
+        "error": error,
+        "results": results,
+        "confident_count": sum(folder["confident"] for folder in folders),
+        "not_looked_up": sum(not folder["looked_up"] for folder in folders),
+    }
+    return render(request, "library/unmatched.html", context)
+
+
+@login_required
+@require_POST
+def attach_confident(request):
+    """ "Attach all confident matches": one click for every folder that has one."""
+    try:
+        results = importing.attach_confident()
+    except AppError as exc:
+        return _render_unmatched(request, error=exc.message)
+    return _render_unmatched(request, results=results)
+
+
+@login_required
+@require_POST
+def start_import(request):
+    """Look up every unmatched folder in the background; its progress shows in the scan panel."""
+    error = ""
+    try:
+        importing.start_import(attach=request.POST.get("attach") == "true")
+    except AppError as exc:
+        error = exc.message
+    state = scanning.scan_state()
+    return render(request, "library/scan_panel.html", {"scan": state, "error": error})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rename_panel(request, key: str):
+    """ "Rename files: 12 files, see the list"; POST renames them."""
+    series = catalog.get_series(key)
+    context: dict = {"series": series, "error": "", "renamed": None, "refused": []}
+    try:
+        if request.method == "POST":
+            context["renamed"], context["refused"] = renaming.apply_renames(series)
+        context["plan"] = renaming.rename_plan(series)
+    except AppError as exc:
+        context["plan"], context["error"] = [], exc.message
+    context["ready"] = [rename for rename in context["plan"] if not rename.problem]
+    return render(request, "library/rename.html", context)
 
 
 @login_required
