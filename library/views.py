@@ -18,7 +18,7 @@ from nfo.views import nfo_panel
 
 PAGE_SIZE = 60
 # Folders the unmatched panel looks up per load; an import run does the rest.
-PANEL_LOOKUPS = 10
+PANEL_LOOKUPS = 3
 # HTMX stops polling an element that answers 286.
 STOP_POLLING = 286
 
