@@ -46,6 +46,7 @@ class Outcome:
     WOULD_ATTACH = "would attach"
     CONFIDENT = "confident"
     CHOOSE = "choose a match"
+    IN_LIBRARY = "series already in the library"
     NO_MATCH = "no match"
     FAILED = "failed"
 
@@ -83,6 +84,7 @@ class ImportSummary:
             "attached": self.count(Outcome.ATTACHED),
             "confident": self.count(Outcome.ATTACHED, Outcome.WOULD_ATTACH, Outcome.CONFIDENT),
             "to_choose": self.count(Outcome.CHOOSE),
+            "in_library": self.count(Outcome.IN_LIBRARY),
             "without_match": self.count(Outcome.NO_MATCH),
             "failed": self.count(Outcome.FAILED),
             "requests": self.requests,
@@ -112,6 +114,21 @@ def look_up_matches(path: Path, session: MatchSession) -> list[dict[str, Any]]:
     return matches
 
 
+def with_library_state(matches: list[dict[str, Any]], taken: set[str]) -> list[dict[str, Any]]:
+    """Matches marked ``in_library``: a series the library has already (or that this
+    run gave another folder) is no confident match, but a sign of a duplicate folder."""
+    return [
+        {**match, "in_library": match["key"] in taken, "confident": match["confident"]}
+        if match["key"] not in taken
+        else {**match, "in_library": True, "confident": False}
+        for match in matches
+    ]
+
+
+def library_keys() -> set[str]:
+    return set(Series.objects.values_list("key", flat=True))
+
+
 def folder_entry(folder: str, matches: list[dict[str, Any]] | None) -> dict[str, Any]:
     """One unmatched folder as the API shows it: its matches, and its best one's confidence."""
     best = matches[0] if matches else None
@@ -138,6 +155,7 @@ def unmatched_folders(lookup_limit: int | None = None) -> list[dict[str, Any]]:
     ``lookup_limit`` of them (all when None); the rest have ``looked_up`` false.
     """
     session = MatchSession()
+    taken = library_keys()
     entries, looked_up = [], 0
     for scan in unmatched_scans():
         path = Path(scan.path)
@@ -145,6 +163,8 @@ def unmatched_folders(lookup_limit: int | None = None) -> list[dict[str, Any]]:
         if matches is None and (lookup_limit is None or looked_up < lookup_limit):
             matches = look_up_matches(path, session)
             looked_up += 1
+        if matches is not None:
+            matches = with_library_state(matches, taken)
         entries.append(folder_entry(scan.folder, matches))
     return entries
 
@@ -169,16 +189,19 @@ def attach_match(folder: str, site: str, key: str) -> Series:
 def attach_confident(*, dry_run: bool = False) -> list[dict[str, Any]]:
     """Attach every unmatched folder whose best match is confident; what happened to each."""
     session = MatchSession()
+    taken = library_keys()
     results = []
     for scan in unmatched_scans():
         path = Path(scan.path)
         matches = cached_matches(path)
         if matches is None:
             matches = look_up_matches(path, session)
+        matches = with_library_state(matches, taken)
         best = matches[0] if matches else None
         if best is None or not best["confident"]:
             continue
         row = _attach_row(path, len(scan.episodes), best, dry_run=dry_run)
+        taken.add(best["key"])
         results.append({**row.as_dict(), "key": best["key"], "site": best["site"]})
     return results
 
@@ -234,10 +257,13 @@ def run_import(
     if reporter:
         reporter.started(scan_id=run.id, kind=ScanKind.IMPORT, total=total, series_key="")
     session = MatchSession()
+    taken = library_keys()
     errors = []
     for done, scan in enumerate(folders, start=1):
         path = Path(scan.path)
-        row = _import_folder(path, len(scan.episodes), session, attach=attach, dry_run=dry_run)
+        row = _import_folder(
+            path, len(scan.episodes), session, taken, attach=attach, dry_run=dry_run
+        )
         if row.outcome == Outcome.FAILED:
             errors.append(f"{row.folder}: {row.message}")
         summary.rows.append(row)
@@ -262,8 +288,16 @@ def run_import(
 
 
 def _import_folder(
-    path: Path, episodes: int, session: MatchSession, *, attach: bool, dry_run: bool
+    path: Path,
+    episodes: int,
+    session: MatchSession,
+    taken: set[str],
+    *,
+    attach: bool,
+    dry_run: bool,
 ) -> FolderRow:
+    """Match one folder; attach its confident match when asked. ``taken``: the keys
+    the library has, and those this run attached (or, dry, would have)."""
     try:
         matches = (
             [m.as_dict() for m in match_folder(path, session)]
@@ -272,11 +306,16 @@ def _import_folder(
         )
     except RemoteError as exc:
         return FolderRow(path.name, episodes, None, Outcome.FAILED, exc.message)
+    matches = with_library_state(matches, taken)
     best = matches[0] if matches else None
     if best is None:
         return FolderRow(path.name, episodes, None, Outcome.NO_MATCH)
+    if best["in_library"]:
+        return FolderRow(path.name, episodes, best, Outcome.IN_LIBRARY)
     if not best["confident"]:
         return FolderRow(path.name, episodes, best, Outcome.CHOOSE)
     if not attach:
         return FolderRow(path.name, episodes, best, Outcome.CONFIDENT)
-    return _attach_row(path, episodes, best, dry_run=dry_run)
+    row = _attach_row(path, episodes, best, dry_run=dry_run)
+    taken.add(best["key"])
+    return row

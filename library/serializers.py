@@ -173,6 +173,7 @@ class FolderMatchSerializer(serializers.Serializer):
     confidence = serializers.FloatField(help_text="0 to 1")
     reason = serializers.CharField(help_text='e.g. "IMDb id tt2560140 matches"')
     confident = serializers.BooleanField(help_text="attached by attach-confident")
+    in_library = serializers.BooleanField(help_text="the series has a folder already")
 
 
 class UnmatchedFolderSerializer(serializers.Serializer):

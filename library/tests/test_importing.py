@@ -163,6 +163,23 @@ def test_a_tmdb_id_in_the_nfo_is_mapped_to_imdb_through_tmdb(
     assert entry["reason"] == "IMDb id tt2560140 matches"
 
 
+def test_a_second_folder_of_the_same_series_is_not_attached_but_shown_as_a_duplicate(
+    api, aniworld_site, sto_site, library_root, capsys
+):
+    make_folder(library_root, "Dark (2017)")
+    make_folder(library_root, "Dark [2017]")
+    call_command("import_library", "--dry-run", "--attach-confident")
+    out = capsys.readouterr().out
+    assert "would attach 1" in out
+    assert "1 of a series already in the library" in out
+
+    response = api.post("/api/anime/unmatched/attach-confident", {}, format="json")
+    assert [r["folder"] for r in response.json()["results"]] == ["Dark (2017)"]
+    left = unmatched_by_folder(api)["Dark [2017]"]
+    assert left["matches"][0]["in_library"] is True
+    assert left["confident"] is False
+
+
 def test_each_query_is_asked_once_per_import(aniworld_site, sto_site, library_root):
     make_folder(library_root, "Dark (2017)")
     make_folder(library_root, "Dark [2017]")
@@ -191,9 +208,13 @@ def test_import_library_attaches_the_confident_matches_and_prints_a_table(
     lines = out.splitlines()
     header = next(line for line in lines if line.startswith("Folder"))
     assert header.split() == ["Folder", "Episodes", "Best", "match", "Confidence", "Outcome"]
+    # Its (2016) folder was attached first: this one is a second folder of that series.
     row = next(line for line in lines if line.startswith("Re Zero Kara (2020)"))
-    assert row.rstrip().endswith("choose a match")
-    assert "7 folder(s): 5 confident, attached 5, 1 to choose by hand, 1 without a match" in out
+    assert row.rstrip().endswith("series already in the library")
+    assert (
+        "7 folder(s): 5 confident, attached 5, 0 to choose by hand, 1 without a match, "
+        "1 of a series already in the library" in out
+    )
 
     assert sorted(Series.objects.values_list("key", "folder")) == [
         ("attack-on-titan", "Shingeki no Kyojin"),

@@ -89,5 +89,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{counts['folders']} folder(s): {counts['confident']} confident, {verb} {attached}, "
             f"{counts['to_choose']} to choose by hand, {counts['without_match']} without a match, "
+            f"{counts['in_library']} of a series already in the library, "
             f"{counts['failed']} failed." + (" Dry run: nothing was changed." if dry_run else "")
         )
