@@ -126,16 +126,33 @@ class MatchSession:
 
     def imdb_of_tmdb(self, tmdb_id: int) -> str:
         """The IMDb id TMDB knows for a series; "" without a TMDB key or on failure."""
-        if self.tmdb is None:
-            self.tmdb = TmdbClient()
-        if not self.tmdb.api_key:
+        tmdb = self._tmdb()
+        if tmdb is None:
             return ""
         self.requests += 1
         try:
-            return self.tmdb.details(tmdb_id).external_ids.imdb_id or ""
+            return tmdb.details(tmdb_id).external_ids.imdb_id or ""
         except TmdbError as exc:
             log.info("TMDB has no IMDb id for %s: %s", tmdb_id, exc.message)
             return ""
+
+    def names_of_imdb(self, imdb_id: str) -> list[str]:
+        """The titles TMDB knows for an IMDb id (German, original); [] without a key."""
+        tmdb = self._tmdb()
+        if tmdb is None:
+            return []
+        self.requests += 1
+        try:
+            found = tmdb.find_by_imdb(imdb_id)
+        except TmdbError as exc:
+            log.info("TMDB cannot find %s: %s", imdb_id, exc.message)
+            return []
+        return _unique([found[0].name, found[0].original_name]) if found else []
+
+    def _tmdb(self) -> TmdbClient | None:
+        if self.tmdb is None:
+            self.tmdb = TmdbClient()
+        return self.tmdb if self.tmdb.api_key else None
 
 
 def folder_facts(path: Path) -> FolderFacts:
@@ -266,14 +283,36 @@ def match_folder(path: Path, session: MatchSession, limit: int = MATCHES_SHOWN) 
     """The best index series for a library folder, most likely first."""
     facts = folder_facts(path)
     if not facts.imdb_id and facts.tmdb_id:
-        facts = _replace_imdb(facts, session.imdb_of_tmdb(facts.tmdb_id))
+        facts = replace(facts, imdb_id=session.imdb_of_tmdb(facts.tmdb_id).lower())
+    queries = search_queries(facts)
+    candidates = _search(facts, queries, session)
+    matches = _scored(facts, candidates, session)
+    if facts.imdb_id and not any(m.reason.startswith("IMDb id") for m in matches):
+        # The index may know the series by another title: ask TMDB for its titles.
+        more = [name for name in session.names_of_imdb(facts.imdb_id) if name not in queries]
+        if more:
+            candidates.update(_search(facts, more, session))
+            matches = _scored(facts, candidates, session)
+    return _mark_confident(matches)[:limit]
+
+
+def _search(
+    facts: FolderFacts, queries: list[str], session: MatchSession
+) -> dict[tuple[str, str], SearchResult]:
     candidates: dict[tuple[str, str], SearchResult] = {}
-    for query in search_queries(facts):
+    for query in queries:
         for site in PROVIDERS:
             for result in session.search(site, query):
                 candidates.setdefault((result.site, result.key), result)
         if _has_close_title(facts, candidates.values()):
             break  # a person would stop searching here, and the sites are glad of it
+    return candidates
+
+
+def _scored(
+    facts: FolderFacts, candidates: dict[tuple[str, str], SearchResult], session: MatchSession
+) -> list[Match]:
+    """Every candidate scored, best first; the likeliest by name get their page read."""
     ranked = sorted(
         candidates.values(),
         key=lambda r: -max(title_similarity(t, r.name) for t in facts.titles),
@@ -295,7 +334,7 @@ def match_folder(path: Path, session: MatchSession, limit: int = MATCHES_SHOWN) 
             )
         )
     matches.sort(key=lambda m: -m.confidence)
-    return _mark_confident(matches)[:limit]
+    return matches
 
 
 def _mark_confident(matches: list[Match]) -> list[Match]:
@@ -316,12 +355,6 @@ def _has_close_title(facts: FolderFacts, results) -> bool:
         for result in results
         for mine in facts.titles
     )
-
-
-def _replace_imdb(facts: FolderFacts, imdb_id: str) -> FolderFacts:
-    if not imdb_id:
-        return facts
-    return replace(facts, imdb_id=imdb_id.lower())
 
 
 def _unique(values) -> list[str]:

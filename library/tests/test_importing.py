@@ -13,6 +13,7 @@ from django.core.management import call_command
 from aniworld.http import reset_clients
 from aniworld.progress import group_name
 from library.models import ScanRun, Series
+from library.scanning import create_scan_run
 from tests.fakes.media import video_encoder
 from tests.fakes.tmdb import FAKE_API_KEY, FakeTmdb
 
@@ -345,3 +346,30 @@ def test_an_import_run_reports_live_progress_in_the_scan_room(
     assert all(event["data"]["kind"] == "import" for event in events)
     assert events[-1]["data"]["summary"]["attached"] == 5
     assert Series.objects.count() == 5
+
+
+def test_an_imdb_id_the_index_knows_under_another_title_is_found_through_tmdbs_titles(
+    api, aniworld_site, sto_site, library_root, tmdb_key
+):
+    make_folder(library_root, "Angriff [tt2560140]")
+    entry = unmatched_by_folder(api)["Angriff [tt2560140]"]
+    assert entry["matches"][0]["key"] == "attack-on-titan"
+    assert entry["reason"] == "IMDb id tt2560140 matches"
+
+
+def test_without_tmdb_such_a_folder_finds_nothing(api, aniworld_site, sto_site, library_root):
+    make_folder(library_root, "Angriff [tt2560140]")
+    assert unmatched_by_folder(api)["Angriff [tt2560140]"]["matches"] == []
+
+
+def test_an_import_while_a_scan_runs_is_409_and_bad_input_422(api, library_root):
+    create_scan_run()
+    response = api.post("/api/anime/unmatched/import", {}, format="json")
+    assert response.status_code == 409
+    assert response.json()["error"] == "SCAN_RUNNING"
+    response = api.post(
+        "/api/anime/unmatched/attach-confident", {"dry_run": "perhaps"}, format="json"
+    )
+    assert response.status_code == 422
+    assert "dry_run" in response.json()["details"]
+    assert api.get("/api/anime/nope/rename").status_code == 404
