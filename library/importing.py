@@ -217,7 +217,10 @@ def _attach_row(path: Path, episodes: int, best: dict[str, Any], *, dry_run: boo
 
 
 def start_import(*, attach: bool) -> ScanRun:
-    """Record an import run and hand it to the worker; 409 while a scan or import runs."""
+    """Record an import run and hand it to the worker; 409 while a scan or import runs.
+
+    It uses the matches already looked up (the page shows them), and looks up the rest.
+    """
     run = scanning.create_scan_run(kind=ScanKind.IMPORT)
     transaction.on_commit(lambda: _queue(run.id, attach))
     return run
@@ -234,12 +237,14 @@ def run_import(
     *,
     attach: bool,
     dry_run: bool = False,
+    use_cache: bool = False,
     on_progress: Callable[[int, int, str], None] | None = None,
 ) -> ImportSummary:
     """Match every unmatched folder, attaching the confident ones when ``attach``.
 
     With a ``run`` its progress and summary are recorded and published like a
     scan's; a dry run needs none and changes nothing but what it prints.
+    ``use_cache``: take the matches looked up before where there are any.
     """
     reporter = (
         ProgressReporter("scan", "scan", persist=scanning.persist_progress(run)) if run else None
@@ -262,7 +267,13 @@ def run_import(
     for done, scan in enumerate(folders, start=1):
         path = Path(scan.path)
         row = _import_folder(
-            path, len(scan.episodes), session, taken, attach=attach, dry_run=dry_run
+            path,
+            len(scan.episodes),
+            session,
+            taken,
+            attach=attach,
+            dry_run=dry_run,
+            use_cache=use_cache,
         )
         if row.outcome == Outcome.FAILED:
             errors.append(f"{row.folder}: {row.message}")
@@ -295,15 +306,16 @@ def _import_folder(
     *,
     attach: bool,
     dry_run: bool,
+    use_cache: bool,
 ) -> FolderRow:
     """Match one folder; attach its confident match when asked. ``taken``: the keys
     the library has, and those this run attached (or, dry, would have)."""
     try:
-        matches = (
-            [m.as_dict() for m in match_folder(path, session)]
-            if dry_run
-            else look_up_matches(path, session)
-        )
+        matches = cached_matches(path) if use_cache else None
+        if matches is None and dry_run:
+            matches = [m.as_dict() for m in match_folder(path, session)]
+        elif matches is None:
+            matches = look_up_matches(path, session)
     except RemoteError as exc:
         return FolderRow(path.name, episodes, None, Outcome.FAILED, exc.message)
     matches = with_library_state(matches, taken)

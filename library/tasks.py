@@ -21,4 +21,4 @@ def run_scan(run_id: int) -> None:
 
 
 def run_import(run_id: int, attach: bool) -> None:
-    importing.run_import(ScanRun.objects.get(id=run_id), attach=attach)
+    importing.run_import(ScanRun.objects.get(id=run_id), attach=attach, use_cache=True)

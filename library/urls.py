@@ -22,11 +22,6 @@ page_urlpatterns = [
     path("library/add", views.add_dialog, name="library-add"),
     path("library/scan", views.scan_panel, name="library-scan"),
     path("library/unmatched", views.unmatched_panel, name="library-unmatched"),
-    path(
-        "library/unmatched/attach-confident",
-        views.attach_confident,
-        name="library-attach-confident",
-    ),
     path("library/import", views.start_import, name="library-import"),
     path("series/<slug:key>/", views.series_page, name="series"),
     path("series/<slug:key>/cover", views.series_cover, name="series-cover"),

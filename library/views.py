@@ -12,7 +12,7 @@ from aniworld.errors import AppError
 from library import catalog, covers, importing, renaming, scanning
 from library.api import detail_data, library_queryset
 from library.languages import LANGUAGE_LABELS
-from library.models import Series
+from library.models import ScanKind, Series
 from library.providers import PROVIDERS, get_provider, provider_for_url
 from nfo.views import nfo_panel
 
@@ -97,6 +97,9 @@ def scan_panel(request):
     response = render(request, "library/scan_panel.html", {"scan": state, "error": error})
     if request.method == "GET" and state["running"] is None:
         response.status_code = STOP_POLLING
+        if state["last"] is not None and state["last"].kind == ScanKind.IMPORT:
+            # The folder list changed: it reloads on this event (when no socket told it).
+            response["HX-Trigger"] = "import-finished"
     return response
 
 
@@ -115,10 +118,6 @@ def unmatched_panel(request):
             return htmx_redirect(f"/series/{series.key}/")
         except AppError as exc:
             error = exc.message
-    return _render_unmatched(request, error=error)
-
-
-def _render_unmatched(request, *, error: str = "", results: list | None = None):
     try:
         # Looking a folder up asks the sites several things: the rest waits for an import run.
         folders = importing.unmatched_folders(lookup_limit=PANEL_LOOKUPS)
@@ -127,7 +126,6 @@ def _render_unmatched(request, *, error: str = "", results: list | None = None):
     context = {
         "folders": folders,
         "error": error,
-        "results": results,
         "confident_count": sum(folder["confident"] for folder in folders),
         "not_looked_up": sum(not folder["looked_up"] for folder in folders),
     }
@@ -136,19 +134,9 @@ def _render_unmatched(request, *, error: str = "", results: list | None = None):
 
 @login_required
 @require_POST
-def attach_confident(request):
-    """ "Attach all confident matches": one click for every folder that has one."""
-    try:
-        results = importing.attach_confident()
-    except AppError as exc:
-        return _render_unmatched(request, error=exc.message)
-    return _render_unmatched(request, results=results)
-
-
-@login_required
-@require_POST
 def start_import(request):
-    """Look up every unmatched folder in the background; its progress shows in the scan panel."""
+    """An import run in the background, its progress in the scan panel: the buttons
+    "Find matches for all folders" and (``attach=true``) "Attach all confident matches"."""
     error = ""
     try:
         importing.start_import(attach=request.POST.get("attach") == "true")
@@ -161,7 +149,7 @@ def start_import(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def rename_panel(request, key: str):
-    """ "Rename files: 12 files, see the list"; POST renames them."""
+    """The previewed renames ("Rename files: 12 files, see the list"); POST does them."""
     series = catalog.get_series(key)
     context: dict = {"series": series, "error": "", "renamed": None, "refused": []}
     try:

@@ -25,16 +25,25 @@ def test_the_panel_shows_each_match_with_its_confidence_and_reason(
     assert "year differs (2016)" in panel
 
 
-def test_attach_all_attaches_the_confident_ones_and_shows_what_is_left(
+def test_attach_all_attaches_the_confident_ones_in_an_import_run(
     owner_client, aniworld_site, sto_site, folders
 ):
-    response = owner_client.post("/library/unmatched/attach-confident", HTTP_HX_REQUEST="true")
+    owner_client.get("/library/unmatched")  # the page has looked them up
+    aniworld_site.server.requests.clear()
+    response = owner_client.post("/library/import", {"attach": "true"}, HTTP_HX_REQUEST="true")
     page = response.content.decode()
-    assert response.status_code == 200
-    assert '<a href="/series/dark/">Dark (2017)</a>' in page
+    assert "3 folders: 2 confident, 2 attached, 1 to choose" in page
+    assert '<a href="/series/dark/">Dark (2017)</a> → Dark (s.to)' in page
     assert sorted(Series.objects.values_list("key", flat=True)) == ["dark", "hells-paradise"]
-    assert "Re Zero Kara (2020)" in page
-    assert "Attach all confident matches" not in page
+    # The run used the matches already looked up: only the attached series' pages were read.
+    assert all(r.path.startswith("/anime/stream/") for r in aniworld_site.server.requests)
+    # When its polling ends, the scan panel tells the folder list to reload.
+    finished = owner_client.get("/library/scan", HTTP_HX_REQUEST="true")
+    assert finished.status_code == 286
+    assert finished["HX-Trigger"] == "import-finished"
+    panel = owner_client.get("/library/unmatched").content.decode()
+    assert "Re Zero Kara (2020)" in panel
+    assert "Attach all confident matches" not in panel
 
 
 def test_the_panel_looks_up_a_few_folders_and_leaves_the_rest_to_an_import_run(
