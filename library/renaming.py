@@ -20,6 +20,7 @@ from django.db import transaction
 from aniworld import config
 from library import signals
 from library.catalog import require_root
+from library.episode_names import is_video_name
 from library.models import Episode, Series
 from library.naming import UnsafePathError, render_episode_path, safe_join
 
@@ -37,6 +38,8 @@ class Rename:
     old: str  # relative to the library root, "/"-separated
     new: str
     problem: str = ""  # why it cannot be done; empty when it can
+    # Subtitles and info files named after the video ("….de.srt", "….nfo"): they move along.
+    sidecars: tuple[tuple[str, str], ...] = ()
 
     def as_dict(self) -> dict:
         return {
@@ -45,6 +48,7 @@ class Rename:
             "old": self.old,
             "new": self.new,
             "problem": self.problem,
+            "sidecars": [{"old": old, "new": new} for old, new in self.sidecars],
         }
 
 
@@ -78,15 +82,32 @@ def rename_plan(series: Series) -> list[Rename]:
 
 def _checked(root, episode: Episode, old: str, new: str, targets: set[str]) -> Rename:
     problem = ""
+    sidecars: list[tuple[str, str]] = []
     try:
         source, target = safe_join(root, old), safe_join(root, new)
         if not source.is_file():
             problem = "the file is gone"
         elif new in targets or target.exists():
             problem = "another file already has the new name"
-    except UnsafePathError as exc:
+        else:
+            sidecars = _sidecars(old, new, source)
+            if any((root / sidecar_new).exists() for _, sidecar_new in sidecars):
+                problem = "another file already has the new name of a subtitle or info file"
+    except (UnsafePathError, OSError) as exc:
         problem = str(exc)
-    return Rename(episode.id, episode.season, episode.number, old, new, problem)
+    return Rename(episode.id, episode.season, episode.number, old, new, problem, tuple(sidecars))
+
+
+def _sidecars(old: str, new: str, source) -> list[tuple[str, str]]:
+    """(old, new) of the files beside the video that carry its name and more."""
+    stem, new_path = PurePosixPath(old).stem, PurePosixPath(new)
+    old_folder = PurePosixPath(old).parent
+    return sorted(
+        (str(old_folder / name), str(new_path.parent / (new_path.stem + name[len(stem) :])))
+        for name in os.listdir(source.parent)
+        # Another video with that start is another episode's file, not this one's.
+        if name.startswith(stem + ".") and name != source.name and not is_video_name(name)
+    )
 
 
 def apply_renames(series: Series) -> tuple[list[Rename], list[Rename]]:
@@ -104,6 +125,11 @@ def apply_renames(series: Series) -> tuple[list[Rename], list[Rename]]:
         except (OSError, UnsafePathError) as exc:
             refused.append(replace(rename, problem=str(exc)))
             continue
+        for sidecar_old, sidecar_new in rename.sidecars:
+            try:
+                move_without_overwriting(safe_join(root, sidecar_old), safe_join(root, sidecar_new))
+            except (OSError, UnsafePathError) as exc:
+                log.warning("%s stays as it is: %s", sidecar_old, exc)
         with transaction.atomic():
             Episode.objects.filter(id=rename.episode_id).update(file_path=rename.new)
         renamed.append(rename)

@@ -48,6 +48,7 @@ def test_the_preview_lists_old_and_new_paths_and_changes_nothing(api, sonarr_ser
                 "old": "Attack on Titan (2013)/Season 1/Attack.on.Titan.S01E01.1080p.mkv",
                 "new": "Attack on Titan (2013)/Season 01/Attack on Titan - S01E01 - Dir, in 2000 Jahren.mkv",
                 "problem": "",
+                "sidecars": [],
             },
             {
                 "season": 1,
@@ -55,6 +56,7 @@ def test_the_preview_lists_old_and_new_paths_and_changes_nothing(api, sonarr_ser
                 "old": "Attack on Titan (2013)/Season 1/Attack.on.Titan.S01E02.1080p.mkv",
                 "new": "Attack on Titan (2013)/Season 01/Attack on Titan - S01E02 - An jenem Tag.mkv",
                 "problem": "",
+                "sidecars": [],
             },
         ],
     }
@@ -132,3 +134,23 @@ def test_the_series_page_previews_and_applies_the_renames(
     assert Episode.objects.get(number=2).file_path.endswith(
         "Attack on Titan - S01E02 - An jenem Tag.mkv"
     )
+
+
+def test_subtitles_and_info_files_named_after_the_video_move_along(
+    api, sonarr_series, library_root
+):
+    season = library_root / "Attack on Titan (2013)" / "Season 1"
+    (season / "Attack.on.Titan.S01E01.1080p.de.srt").write_text("1\n")
+    (season / "Attack.on.Titan.S01E01.1080p.nfo").write_text("<episodedetails/>")
+    first = api.get("/api/anime/attack-on-titan/rename").json()["renames"][0]
+    new_stem = "Attack on Titan (2013)/Season 01/Attack on Titan - S01E01 - Dir, in 2000 Jahren"
+    assert first["sidecars"] == [
+        {"old": "Attack on Titan (2013)/Season 1/Attack.on.Titan.S01E01.1080p.de.srt",
+         "new": f"{new_stem}.de.srt"},
+        {"old": "Attack on Titan (2013)/Season 1/Attack.on.Titan.S01E01.1080p.nfo",
+         "new": f"{new_stem}.nfo"},
+    ]  # fmt: skip
+    api.post("/api/anime/attack-on-titan/rename")
+    assert (library_root / f"{new_stem}.de.srt").read_text() == "1\n"
+    assert (library_root / f"{new_stem}.nfo").exists()
+    assert not season.exists()
