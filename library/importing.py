@@ -18,6 +18,7 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,7 @@ MATCHES_CACHE_SECONDS = 7 * 24 * 3600
 CACHE_VERSION = "2"
 
 
-class Outcome:
+class Outcome(StrEnum):
     """What an import did with a folder (the summary table's last column)."""
 
     ATTACHED = "attached"
@@ -264,26 +265,40 @@ def run_import(
     session = MatchSession()
     taken = library_keys()
     errors = []
-    for done, scan in enumerate(folders, start=1):
-        path = Path(scan.path)
-        row = _import_folder(
-            path,
-            len(scan.episodes),
-            session,
-            taken,
-            attach=attach,
-            dry_run=dry_run,
-            use_cache=use_cache,
-        )
-        if row.outcome == Outcome.FAILED:
-            errors.append(f"{row.folder}: {row.message}")
-        summary.rows.append(row)
-        if on_progress:
-            on_progress(done, total, scan.folder)
-        if reporter:
-            reporter.progress(
-                scan_id=run.id, kind=ScanKind.IMPORT, total=total, done=done, current=scan.folder
+    try:
+        for done, scan in enumerate(folders, start=1):
+            row = _import_folder(
+                Path(scan.path),
+                len(scan.episodes),
+                session,
+                taken,
+                attach=attach,
+                dry_run=dry_run,
+                use_cache=use_cache,
             )
+            if row.outcome == Outcome.FAILED:
+                errors.append(f"{row.folder}: {row.message}")
+            summary.rows.append(row)
+            if on_progress:
+                on_progress(done, total, scan.folder)
+            if reporter:
+                reporter.progress(
+                    scan_id=run.id,
+                    kind=ScanKind.IMPORT,
+                    total=total,
+                    done=done,
+                    current=scan.folder,
+                )
+    except Exception as exc:
+        # Not left "running" until the next restart: the page would wait for it.
+        if reporter:
+            reporter.completed(
+                status="failed",
+                scan_id=run.id,
+                summary=summary.as_dict(),
+                errors=[*errors, f"the import stopped: {exc}"],
+            )
+        raise
     summary.requests = session.requests
     if reporter:
         reporter.completed(
