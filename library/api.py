@@ -292,7 +292,7 @@ def start_import(request):
     return Response(ScanRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 
-@extend_schema(methods=["GET", "POST"], responses=OpenApiTypes.OBJECT)
+@extend_schema(methods=["GET", "POST"], request=None, responses=OpenApiTypes.OBJECT)
 @api_view(["GET", "POST"])
 def rename_files(request, key: str):
     """GET: the renames the naming template asks for; POST: do them."""
