@@ -109,9 +109,12 @@ def cached_matches(path: Path) -> list[dict[str, Any]] | None:
 
 
 def look_up_matches(path: Path, session: MatchSession) -> list[dict[str, Any]]:
-    """Match a folder now and remember the result."""
+    """Match a folder now and remember the result, unless a site failed to answer:
+    the matches of a site that is down for an hour must not be missing for a week."""
+    failures = session.failures
     matches = [match.as_dict() for match in match_folder(path, session)]
-    cache.set(_cache_key(path), matches, MATCHES_CACHE_SECONDS)
+    if session.failures == failures:
+        cache.set(_cache_key(path), matches, MATCHES_CACHE_SECONDS)
     return matches
 
 
@@ -130,11 +133,12 @@ def library_keys() -> set[str]:
     return set(Series.objects.values_list("key", flat=True))
 
 
-def folder_entry(folder: str, matches: list[dict[str, Any]] | None) -> dict[str, Any]:
+def folder_entry(scan: SeriesFolderScan, matches: list[dict[str, Any]] | None) -> dict[str, Any]:
     """One unmatched folder as the API shows it: its matches, and its best one's confidence."""
     best = matches[0] if matches else None
     return {
-        "folder": folder,
+        "folder": scan.folder,
+        "episodes": len(scan.episodes),
         "looked_up": matches is not None,
         "matches": matches or [],
         "confidence": best["confidence"] if best else None,
@@ -166,7 +170,7 @@ def unmatched_folders(lookup_limit: int | None = None) -> list[dict[str, Any]]:
             looked_up += 1
         if matches is not None:
             matches = with_library_state(matches, taken)
-        entries.append(folder_entry(scan.folder, matches))
+        entries.append(folder_entry(scan, matches))
     return entries
 
 

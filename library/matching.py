@@ -102,6 +102,7 @@ class MatchSession:
     searches: dict[tuple[str, str], list[SearchResult]] = field(default_factory=dict)
     pages: dict[tuple[str, str], SeriesInfo | None] = field(default_factory=dict)
     requests: int = 0  # searches and pages actually fetched
+    failures: int = 0  # of those, the ones a site did not answer
 
     def search(self, site: str, query: str) -> list[SearchResult]:
         cache_key = (site, query.lower())
@@ -111,6 +112,7 @@ class MatchSession:
                 self.searches[cache_key] = get_provider(site).search(query)
             except RemoteError as exc:
                 log.info("searching %s for %r failed: %s", site, query, exc.message)
+                self.failures += 1
                 self.searches[cache_key] = []
         return self.searches[cache_key]
 
@@ -121,6 +123,7 @@ class MatchSession:
                 self.pages[(site, key)] = get_provider(site).series(key)
             except RemoteError as exc:
                 log.info("reading %s %s failed: %s", site, key, exc.message)
+                self.failures += 1
                 self.pages[(site, key)] = None
         return self.pages[(site, key)]
 

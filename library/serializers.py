@@ -178,6 +178,7 @@ class FolderMatchSerializer(serializers.Serializer):
 
 class UnmatchedFolderSerializer(serializers.Serializer):
     folder = serializers.CharField()
+    episodes = serializers.IntegerField(help_text="episode files recognised in it")
     matches = FolderMatchSerializer(many=True, help_text="most likely first")
     looked_up = serializers.BooleanField(help_text="false: matches not looked up yet")
     confidence = serializers.FloatField(allow_null=True, help_text="of the best match")

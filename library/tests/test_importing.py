@@ -108,6 +108,15 @@ def test_folders_are_matched_by_imdb_id_title_and_year(
     folders = unmatched_by_folder(api)
     assert len(folders) == 7
 
+    assert {folder: entry["episodes"] for folder, entry in folders.items()} == {
+        "Re Zero Kara (2016) [imdbid-tt5607616]": 2,
+        "Re Zero Kara (2020)": 1,
+        "Kimetsu no Yaiba (2019) [tt9335498]": 1,
+        "Shingeki no Kyojin": 1,
+        "Hells Paradise": 1,
+        "Dark (2017)": 1,
+        "My Holiday Videos": 0,
+    }
     by_id = folders["Re Zero Kara (2016) [imdbid-tt5607616]"]
     assert by_id["matches"][0]["key"] == "rezero-starting-life-in-another-world"
     assert by_id["matches"][0]["confidence"] == 1.0
@@ -179,6 +188,18 @@ def test_a_second_folder_of_the_same_series_is_not_attached_but_shown_as_a_dupli
     left = unmatched_by_folder(api)["Dark [2017]"]
     assert left["matches"][0]["in_library"] is True
     assert left["confident"] is False
+
+
+def test_matches_found_while_a_site_was_down_are_not_kept(
+    api, aniworld_site, sto_site, library_root
+):
+    make_folder(library_root, "Dark (2017)")
+    aniworld_site.serve_challenge(503)
+    sites = [m["site"] for m in unmatched_by_folder(api)["Dark (2017)"]["matches"]]
+    assert sites == ["s.to"]
+    aniworld_site.serve_challenge(None)
+    sites = [m["site"] for m in unmatched_by_folder(api)["Dark (2017)"]["matches"]]
+    assert sites == ["s.to", "aniworld.to"]
 
 
 def test_each_query_is_asked_once_per_import(aniworld_site, sto_site, library_root):
