@@ -79,6 +79,8 @@ class Match:
     year: int | None
     confidence: float  # 0…1
     reason: str
+    imdb_id: str = ""  # of the index series, when its page was read
+    by_imdb: bool = False  # the folder's IMDb id is the series'
     confident: bool = False
 
     def as_dict(self) -> dict:
@@ -88,6 +90,7 @@ class Match:
             "site": self.site,
             "url": self.url,
             "year": self.year,
+            "imdb_id": self.imdb_id,
             "confidence": self.confidence,
             "reason": self.reason,
             "confident": self.confident,
@@ -290,7 +293,7 @@ def match_folder(path: Path, session: MatchSession, limit: int = MATCHES_SHOWN) 
     queries = search_queries(facts)
     candidates = _search(facts, queries, session)
     matches = _scored(facts, candidates, session)
-    if facts.imdb_id and not any(m.reason.startswith("IMDb id") for m in matches):
+    if facts.imdb_id and not any(m.by_imdb for m in matches):
         # The index may know the series by another title: ask TMDB for its titles.
         more = [name for name in session.names_of_imdb(facts.imdb_id) if name not in queries]
         if more:
@@ -334,6 +337,10 @@ def _scored(
                 year=(info.year_start if info else None) or result.year,
                 confidence=confidence,
                 reason=reason,
+                imdb_id=(info.imdb_id or "").lower() if info else "",
+                by_imdb=bool(
+                    facts.imdb_id and info and (info.imdb_id or "").lower() == facts.imdb_id
+                ),
             )
         )
     matches.sort(key=lambda m: -m.confidence)
@@ -341,13 +348,16 @@ def _scored(
 
 
 def _mark_confident(matches: list[Match]) -> list[Match]:
-    """The best match is confident by IMDb id, or by a confidence nobody else reaches."""
+    """The best match is confident by IMDb id, or by a confidence nobody else reaches;
+    the same series on the other site (the same IMDb id) is no rival."""
     if not matches:
         return matches
     best, others = matches[0], matches[1:]
-    by_imdb = best.reason.startswith("IMDb id")
-    unrivalled = not any(other.confidence >= CONFIDENT for other in others)
-    if by_imdb or (best.confidence >= CONFIDENT and unrivalled):
+    unrivalled = not any(
+        other.confidence >= CONFIDENT and not (best.imdb_id and other.imdb_id == best.imdb_id)
+        for other in others
+    )
+    if best.by_imdb or (best.confidence >= CONFIDENT and unrivalled):
         return [replace(best, confident=True), *others]
     return matches
 

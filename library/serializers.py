@@ -170,6 +170,7 @@ class FolderMatchSerializer(serializers.Serializer):
     site = serializers.CharField()
     url = serializers.CharField()
     year = serializers.IntegerField(allow_null=True)
+    imdb_id = serializers.CharField(help_text='"" when unknown')
     confidence = serializers.FloatField(help_text="0 to 1")
     reason = serializers.CharField(help_text='e.g. "IMDb id tt2560140 matches"')
     confident = serializers.BooleanField(help_text="attached by attach-confident")

@@ -139,9 +139,13 @@ def test_folders_are_matched_by_imdb_id_title_and_year(
     assert nfo["matches"][0]["key"] == "attack-on-titan"
     assert nfo["reason"] == "IMDb id tt2560140 matches"
 
+    # Equally sure on both sites, but the same series (one IMDb id): still confident.
     apostrophe = folders["Hells Paradise"]
-    assert apostrophe["matches"][0]["key"] == "hells-paradise"
-    assert apostrophe["confidence"] == 0.9
+    assert [(m["site"], m["key"], m["confidence"]) for m in apostrophe["matches"]] == [
+        ("aniworld.to", "hells-paradise", 0.9),
+        ("s.to", "hells-paradise-jigokuraku", 0.9),
+    ]
+    assert apostrophe["matches"][0]["imdb_id"] == "tt13911628"
     assert apostrophe["confident"] is True
 
     assert folders["My Holiday Videos"]["matches"] == []

@@ -243,6 +243,12 @@ STO_CATALOGUE = (
         "tom-and-jerry", "Tom & Jerry's Abenteuer", (1965, None), "Katz & Maus.",
         {1: (ep(1, "Der Käse", "The Cheese", "german-dub", "VOE"),)},
     ),
+    # An anime that s.to lists too, under a key of its own: the same IMDb id as aniworld.to's.
+    FakeSeries(
+        "hells-paradise-jigokuraku", "Hell's Paradise", (2023, None), "Gabimaru auf der Insel.",
+        {1: (ep(1, "Tödliche Insel", "", "german-dub", "VOE"),)},
+        imdb_id="tt13911628",
+    ),
 )
 # fmt: on
 
