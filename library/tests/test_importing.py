@@ -233,7 +233,12 @@ def test_import_library_attaches_the_confident_matches_and_prints_a_table(
     out = capsys.readouterr().out
     lines = out.splitlines()
     header = next(line for line in lines if line.startswith("Folder"))
-    assert header.split() == ["Folder", "Episodes", "Best", "match", "Confidence", "Outcome"]
+    assert header.split() == ["Folder", "Episodes", "Best", "match", "Confidence", "Why", "Outcome"]
+    dark = next(line for line in lines if line.startswith("Dark (2017)"))
+    assert dark.split("  ")[0] == "Dark (2017)"
+    assert "Dark (s.to)" in dark
+    assert "100 %" in dark
+    assert "title 100 % similar, year matches" in dark
     # Its (2016) folder was attached first: this one is a second folder of that series.
     row = next(line for line in lines if line.startswith("Re Zero Kara (2020)"))
     assert row.rstrip().endswith("series already in the library")

@@ -16,26 +16,37 @@ from library import importing, scanning
 from library.management.commands.scan import progress_bar
 from library.models import ScanKind
 
+COLUMN_WIDTHS = (40, 8, 45, 10, 60, 40)
+
+
+def shortened(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
 
 def summary_table(rows: list[importing.FolderRow]) -> list[str]:
-    """The rows as aligned text columns."""
-    header = ("Folder", "Episodes", "Best match", "Confidence", "Outcome")
+    """The rows as aligned text columns, long cells shortened."""
+    header = ("Folder", "Episodes", "Best match", "Confidence", "Why", "Outcome")
     lines = [header]
     for row in rows:
-        match = row.match
+        match = row.match or {}
         lines.append(
             (
                 row.folder,
                 str(row.episodes),
-                f"{match['name']} ({match['site']}, {match['key']})" if match else "-",
-                f"{round(match['confidence'] * 100)} % {match['reason']}" if match else "-",
+                f"{match['name']} ({match['site']})" if match else "-",
+                f"{round(match['confidence'] * 100)} %" if match else "-",
+                match.get("reason", "-"),
                 f"{row.outcome}: {row.message}" if row.message else row.outcome,
             )
         )
-    widths = [min(max(len(line[i]) for line in lines), 60) for i in range(len(header))]
-    return [
-        "  ".join(cell[:60].ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+    cells = [
+        [shortened(cell, width) for cell, width in zip(line, COLUMN_WIDTHS, strict=True)]
         for line in lines
+    ]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(header))]
+    return [
+        "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+        for line in cells
     ]
 
 
