@@ -266,6 +266,7 @@ def score(facts: FolderFacts, info: SeriesInfo | None, result: SearchResult) -> 
     similarity, best_title = max(
         ((title_similarity(mine, title), title) for mine in facts.titles for title in titles),
         key=lambda pair: pair[0],
+        default=(0.0, result.name),  # a folder named by its id alone: "[tt2560140]"
     )
     year = (info.year_start if info else None) or result.year
     confidence = 0.9 * similarity
@@ -321,7 +322,7 @@ def _scored(
     """Every candidate scored, best first; the likeliest by name get their page read."""
     ranked = sorted(
         candidates.values(),
-        key=lambda r: -max(title_similarity(t, r.name) for t in facts.titles),
+        key=lambda r: -max((title_similarity(t, r.name) for t in facts.titles), default=0.0),
     )
     pages = PAGES_PER_FOLDER_WITH_ID if facts.imdb_id else PAGES_PER_FOLDER
     matches = []

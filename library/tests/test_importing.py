@@ -387,9 +387,21 @@ def test_an_imdb_id_the_index_knows_under_another_title_is_found_through_tmdbs_t
     assert entry["reason"] == "IMDb id tt2560140 matches"
 
 
-def test_without_tmdb_such_a_folder_finds_nothing(api, aniworld_site, sto_site, library_root):
+def test_a_folder_named_by_its_imdb_id_alone_is_found_through_tmdb(
+    api, aniworld_site, sto_site, library_root, tmdb_key
+):
+    make_folder(library_root, "[tt2560140]")
+    entry = unmatched_by_folder(api)["[tt2560140]"]
+    assert entry["matches"][0]["key"] == "attack-on-titan"
+    assert entry["confident"] is True
+
+
+def test_without_tmdb_such_folders_find_nothing(api, aniworld_site, sto_site, library_root):
     make_folder(library_root, "Angriff [tt2560140]")
-    assert unmatched_by_folder(api)["Angriff [tt2560140]"]["matches"] == []
+    make_folder(library_root, "[tt2560140]")
+    folders = unmatched_by_folder(api)
+    assert folders["Angriff [tt2560140]"]["matches"] == []
+    assert folders["[tt2560140]"]["matches"] == []
 
 
 def test_an_import_while_a_scan_runs_is_409_and_bad_input_422(api, library_root):
