@@ -193,7 +193,10 @@ def clean_title(name: str) -> str:
 
 def _with_nfo(facts: FolderFacts, nfo_path: Path) -> FolderFacts:
     try:
-        if not nfo_path.is_file() or nfo_path.stat().st_size > MAX_NFO_BYTES:
+        # Like the scanner, never follow a link: it may lead anywhere outside the library.
+        if nfo_path.is_symlink() or not nfo_path.is_file():
+            return facts
+        if nfo_path.stat().st_size > MAX_NFO_BYTES:
             return facts
         nfo = parse_nfo(nfo_path.read_bytes())
     except (OSError, NfoParseError) as exc:

@@ -47,6 +47,15 @@ def test_a_tvshow_nfo_gives_ids_titles_and_year(tmp_path):
     assert facts.titles == ["AoT", "Angriff der Titanen", "Shingeki no Kyojin"]
 
 
+def test_an_nfo_that_is_a_link_is_not_followed(tmp_path):
+    outside = tmp_path / "elsewhere.nfo"
+    outside.write_text('<tvshow><uniqueid type="imdb">tt2560140</uniqueid></tvshow>')
+    folder = tmp_path / "Dark"
+    folder.mkdir()
+    (folder / "tvshow.nfo").symlink_to(outside)
+    assert folder_facts(folder).imdb_id == ""
+
+
 def test_a_broken_nfo_is_ignored(tmp_path):
     folder = tmp_path / "Dark (2017)"
     folder.mkdir()
