@@ -32,6 +32,7 @@ from library.disk import SeriesFolderScan, scan_library, scan_series_folder
 from library.matching import MatchSession, match_folder
 from library.media_language import folder_language
 from library.models import ScanKind, ScanRun, Series
+from library.providers import get_provider
 from library.sync import SyncResult, apply_disk_scan
 
 log = logging.getLogger(__name__)
@@ -175,13 +176,19 @@ def unmatched_folders(lookup_limit: int | None = None) -> list[dict[str, Any]]:
 
 
 def attach_match(folder: str, site: str, key: str) -> Series:
-    """Attach a folder and read its episodes now, with languages from the files' streams."""
+    """Attach a folder and read its episodes now, with languages from the files' streams.
+
+    The slow parts (the index's series page, reading the files' streams) come first,
+    so the transaction, which holds SQLite's write lock, stays short.
+    """
+    get_provider(site)  # an unknown site is a 422 before anything is read
+    scan = scan_series_folder(catalog.library_folder(folder))
+    untold = [episode for episode in scan.episodes if episode.language is None]
+    language = folder_language(scan.file_path(episode) for episode in untold)
+    info = catalog.fetch_series_info(site, key)
     with transaction.atomic():  # the series' refresh is queued once all of this is saved
-        series = catalog.attach_folder(folder, site, key)
-        scan = scan_series_folder(catalog.require_root() / series.folder)
+        series = catalog.attach_folder(folder, site, key, info=info)
         apply_disk_scan(series, scan, SyncResult(key=series.key))
-        untold = [episode for episode in scan.episodes if episode.language is None]
-        language = folder_language(scan.file_path(episode) for episode in untold)
         if language:
             paths = [f"{series.folder}/{episode.path}" for episode in untold]
             series.episodes.filter(file_path__in=paths, downloaded_language="").update(
