@@ -13,13 +13,15 @@ from rest_framework.response import Response
 
 from aniworld.api import Pagination, validated
 from aniworld.errors import RemoteError, ValidationFailed
-from library import catalog, scanning
+from library import catalog, importing, renaming, scanning
 from library.languages import preferred_mask, preferred_order
 from library.models import Episode, Series
 from library.providers import PROVIDERS, get_provider, provider_for_url
 from library.serializers import (
     AddSeriesSerializer,
+    AttachConfidentSerializer,
     AttachSerializer,
+    ImportSerializer,
     MissingEpisodeSerializer,
     RescanSerializer,
     ScanRunSerializer,
@@ -252,12 +254,63 @@ def missing(request):
 @extend_schema(responses=UnmatchedFolderSerializer(many=True))
 @api_view(["GET"])
 def unmatched(request):
-    return Response(scanning.unmatched_folders())
+    return Response(importing.unmatched_folders())
 
 
 @extend_schema(request=AttachSerializer, responses={201: SeriesDetailSerializer})
 @api_view(["POST"])
 def attach(request):
     data = validated(AttachSerializer, request)
-    series = catalog.attach_folder(data["folder"], data["site"], data["key"])
+    series = importing.attach_match(data["folder"], data["site"], data["key"])
     return Response(detail_data(series), status=status.HTTP_201_CREATED)
+
+
+@extend_schema(request=AttachConfidentSerializer, responses=OpenApiTypes.OBJECT)
+@api_view(["POST"])
+def attach_confident(request):
+    """Attach every unmatched folder whose best match is confident (see library.matching)."""
+    data = validated(AttachConfidentSerializer, request)
+    results = importing.attach_confident(dry_run=data["dry_run"])
+    attached = [r for r in results if r["outcome"] == importing.Outcome.ATTACHED]
+    return Response(
+        {
+            "dry_run": data["dry_run"],
+            "attached": len(attached),
+            "failed": sum(r["outcome"] == importing.Outcome.FAILED for r in results),
+            "results": results,
+        }
+    )
+
+
+@extend_schema(request=ImportSerializer, responses={202: ScanRunSerializer})
+@api_view(["POST"])
+def start_import(request):
+    """Look up matches for every unmatched folder in the background (progress in room "scan")."""
+    data = validated(ImportSerializer, request)
+    run = importing.start_import(attach=data["attach_confident"])
+    run.refresh_from_db()
+    return Response(ScanRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema(methods=["GET", "POST"], request=None, responses=OpenApiTypes.OBJECT)
+@api_view(["GET", "POST"])
+def rename_files(request, key: str):
+    """GET: the renames the naming template asks for; POST: do them."""
+    series = catalog.get_series(key)
+    if request.method == "GET":
+        plan = renaming.rename_plan(series)
+        return Response(
+            {
+                "key": series.key,
+                "count": sum(not r.problem for r in plan),
+                "renames": [r.as_dict() for r in plan],
+            }
+        )
+    renamed, refused = renaming.apply_renames(series)
+    return Response(
+        {
+            "key": series.key,
+            "renamed": [r.as_dict() for r in renamed],
+            "refused": [r.as_dict() for r in refused],
+        }
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+from pathlib import Path
 
 from django.db import IntegrityError, transaction
 
@@ -135,8 +136,9 @@ def delete_series(series: Series, *, delete_files: bool) -> None:
             log.error("series %s deleted: %s failed: %r", key, receiver, result)
 
 
-def attach_folder(folder: str, site: str, key: str) -> Series:
-    """Give an unmatched library folder a series (Sonarr's library import)."""
+def library_folder(folder: str) -> Path:
+    """The path of a folder directly in the library root; 422 for a path that
+    leaves it, 404 when there is no such folder."""
     root = require_root()
     try:
         path = safe_join(root, folder)
@@ -144,13 +146,22 @@ def attach_folder(folder: str, site: str, key: str) -> Series:
         raise ValidationFailed(str(exc), details={"folder": [str(exc)]}) from exc
     if path.parent != root.resolve() or not path.is_dir():
         raise NotFound(f"No folder {folder!r} in the library.", details={"folder": folder})
+    return path
+
+
+def attach_folder(folder: str, site: str, key: str, info: SeriesInfo | None = None) -> Series:
+    """Give an unmatched library folder a series (Sonarr's library import).
+
+    ``info``: the series page, when the caller fetched it already (outside its transaction).
+    """
+    path = library_folder(folder)
     if read_data_file(path) is not None:
         raise Conflict(
             f"The folder {folder!r} already belongs to a series.", code="ALREADY_ATTACHED"
         )
     if Series.objects.filter(key=key).exists():
         raise Conflict(f"{key!r} is already in the library.", code="ALREADY_IN_LIBRARY")
-    info = fetch_series_info(site, key)
+    info = info or fetch_series_info(site, key)
     with transaction.atomic():
         series = Series.objects.create(
             key=key,

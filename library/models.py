@@ -169,9 +169,16 @@ class ScanStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-class ScanRun(models.Model):
-    """One library scan (full or one series): its progress while it runs, its result after."""
+class ScanKind(models.TextChoices):
+    SCAN = "scan", "Scan"
+    IMPORT = "import", "Import of unmatched folders"
 
+
+class ScanRun(models.Model):
+    """One library scan (full or one series) or import of unmatched folders (``kind``):
+    its progress while it runs, its result after."""
+
+    kind = models.CharField(max_length=20, choices=ScanKind.choices, default=ScanKind.SCAN)
     series_key = models.CharField(max_length=200, blank=True, help_text="empty: full scan")
     remote = models.BooleanField(default=True, help_text="asked the index sites too")
     status = models.CharField(max_length=20, choices=ScanStatus.choices, default=ScanStatus.RUNNING)

@@ -7,15 +7,12 @@ and records what it found in a ``ScanRun``. Only one scan runs at a time.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.utils import timezone
 
@@ -23,15 +20,13 @@ from aniworld.errors import Conflict, RemoteError
 from aniworld.progress import ProgressReporter
 from library.catalog import get_series, import_from_data_file, require_root
 from library.disk import ScanCache, SeriesFolderScan, scan_library
-from library.models import ScanRun, ScanStatus, Series
-from library.providers import PROVIDERS
+from library.models import ScanKind, ScanRun, ScanStatus, Series
 from library.sync import SyncResult, sync_series
 
 log = logging.getLogger(__name__)
 
-UNMATCHED_MATCHES_CACHE_SECONDS = 3600
 # Per process: a second scan with nothing changed reuses the folders' results.
-_disk_cache = ScanCache()
+disk_cache = ScanCache()
 
 
 def start_scan(series_key: str = "", *, remote: bool = True) -> ScanRun:
@@ -41,14 +36,16 @@ def start_scan(series_key: str = "", *, remote: bool = True) -> ScanRun:
     return run
 
 
-def create_scan_run(series_key: str = "", *, remote: bool = True) -> ScanRun:
-    """Record a running scan (to be run by the caller); 409 while another one runs."""
+def create_scan_run(
+    series_key: str = "", *, remote: bool = True, kind: str = ScanKind.SCAN
+) -> ScanRun:
+    """Record a running scan or import (run by the caller); 409 while another one runs."""
     if series_key:
         get_series(series_key)
     require_root()
     try:
         with transaction.atomic():
-            run = ScanRun.objects.create(series_key=series_key, remote=remote)
+            run = ScanRun.objects.create(series_key=series_key, remote=remote, kind=kind)
     except IntegrityError:
         raise Conflict("A scan is already running.", code="SCAN_RUNNING") from None
     return run
@@ -60,7 +57,7 @@ def _queue(run_id: int) -> None:
     async_task("library.tasks.run_scan", run_id, task_name=f"scan-{run_id}")
 
 
-def _persist(run: ScanRun) -> Callable[[str, dict[str, Any]], None]:
+def persist_progress(run: ScanRun) -> Callable[[str, dict[str, Any]], None]:
     def persist(stage: str, data: dict[str, Any]) -> None:
         run.total = data.get("total", run.total)
         run.done = data.get("done", run.done)
@@ -82,7 +79,7 @@ def _persist(run: ScanRun) -> Callable[[str, dict[str, Any]], None]:
 def run_scan(run_id: int, on_progress: Callable[[int, int, str], None] | None = None) -> ScanRun:
     """Carry out a recorded scan (in the worker, or inline from ``manage.py scan``)."""
     run = ScanRun.objects.get(id=run_id)
-    reporter = ProgressReporter("scan", "scan", persist=_persist(run))
+    reporter = ProgressReporter("scan", "scan", persist=persist_progress(run))
     try:
         series, scans, unmatched = _collect(run)
     except (OSError, Conflict, RemoteError) as exc:
@@ -125,7 +122,7 @@ def _collect(run: ScanRun) -> tuple[list[Series], dict[str, SeriesFolderScan], l
     root = require_root()
     if run.series_key:
         return [get_series(run.series_key)], {}, []
-    library = scan_library(root, cache=_disk_cache)
+    library = scan_library(root, cache=disk_cache)
     unmatched = []
     for folder in library.series:
         if folder.ref is None:
@@ -170,36 +167,3 @@ def scan_state() -> dict[str, Any]:
     running = ScanRun.objects.filter(status=ScanStatus.RUNNING).first()
     last = ScanRun.objects.exclude(status=ScanStatus.RUNNING).first()
     return {"running": running, "last": last}
-
-
-def unmatched_folders() -> list[dict[str, Any]]:
-    """Library folders without a ``data`` file, each with its best matches on the index sites."""
-    root = require_root()
-    library = scan_library(root, cache=_disk_cache)
-    return [
-        {"folder": folder.folder, "matches": best_matches(folder.folder)}
-        for folder in library.series
-        if folder.ref is None
-    ]
-
-
-def best_matches(folder: str, limit: int = 5) -> list[dict[str, Any]]:
-    """Search both sites for a folder's name (its year dropped); cached for an hour."""
-    query = re.sub(r"\s*\(\d{4}\)\s*$", "", folder).strip() or folder
-    key = "library:matches:" + hashlib.sha256(query.lower().encode()).hexdigest()
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
-    matches: list[dict[str, Any]] = []
-    for provider in PROVIDERS.values():
-        try:
-            results = provider.search(query)
-        except RemoteError as exc:
-            log.info("searching %s for %r failed: %s", provider.site, query, exc.message)
-            continue
-        matches += [
-            {"key": r.key, "name": r.name, "site": r.site, "url": r.url, "year": r.year}
-            for r in results[:limit]
-        ]
-    cache.set(key, matches, UNMATCHED_MATCHES_CACHE_SECONDS)
-    return matches

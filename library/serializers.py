@@ -152,6 +152,7 @@ class ScanRunSerializer(serializers.ModelSerializer):
         model = ScanRun
         fields = [
             "id",
+            "kind",
             "series_key",
             "remote",
             "status",
@@ -171,11 +172,29 @@ class FolderMatchSerializer(serializers.Serializer):
     site = serializers.CharField()
     url = serializers.CharField()
     year = serializers.IntegerField(allow_null=True)
+    imdb_id = serializers.CharField(help_text='"" when unknown')
+    confidence = serializers.FloatField(help_text="0 to 1")
+    reason = serializers.CharField(help_text='e.g. "IMDb id tt2560140 matches"')
+    confident = serializers.BooleanField(help_text="attached by attach-confident")
+    in_library = serializers.BooleanField(help_text="the series has a folder already")
 
 
 class UnmatchedFolderSerializer(serializers.Serializer):
     folder = serializers.CharField()
-    matches = FolderMatchSerializer(many=True)
+    episodes = serializers.IntegerField(help_text="episode files recognised in it")
+    matches = FolderMatchSerializer(many=True, help_text="most likely first")
+    looked_up = serializers.BooleanField(help_text="false: matches not looked up yet")
+    confidence = serializers.FloatField(allow_null=True, help_text="of the best match")
+    reason = serializers.CharField(help_text="of the best match")
+    confident = serializers.BooleanField(help_text="the best match is confident")
+
+
+class AttachConfidentSerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField(required=False, default=False)
+
+
+class ImportSerializer(serializers.Serializer):
+    attach_confident = serializers.BooleanField(required=False, default=False)
 
 
 class MissingEpisodeSerializer(serializers.Serializer):

@@ -16,6 +16,7 @@ series_deleted = Signal()
 # After the new-episode watch found episodes. kwargs: episodes (list of library.Episode).
 new_episodes_found = Signal()
 
-# After a scan found a downloaded episode's file under another name than recorded.
+# After a downloaded episode's file got another name: found so by a scan, or renamed
+# to the naming template (library.renaming).
 # kwargs: episode (library.Episode, updated), old_path, new_path (library-relative).
 episode_renamed = Signal()

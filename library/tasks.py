@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from library import scanning
-from library.models import Series
+from library import importing, scanning
+from library.models import ScanRun, Series
 from library.sync import refresh_season, sync_series
 from nfo.service import queue_nfo_if_missing
 
@@ -24,3 +24,7 @@ def refresh_one_season(series_id: int, season: int) -> None:
     series = Series.objects.filter(id=series_id).first()
     if series is not None:
         refresh_season(series, season)
+
+
+def run_import(run_id: int, attach: bool) -> None:
+    importing.run_import(ScanRun.objects.get(id=run_id), attach=attach, use_cache=True)

@@ -12,14 +12,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_q.tasks import async_task
 
 from aniworld.errors import AppError
-from library import catalog, covers, scanning
+from library import catalog, covers, importing, renaming, scanning
 from library.api import detail_data, library_queryset
 from library.languages import LANGUAGE_LABELS
-from library.models import Series
+from library.models import ScanKind, Series
 from library.providers import PROVIDERS, get_provider, provider_for_url
 from nfo.views import nfo_panel
 
 PAGE_SIZE = 60
+# Folders the unmatched panel looks up per load; an import run does the rest.
+PANEL_LOOKUPS = 3
 # HTMX stops polling an element that answers 286.
 STOP_POLLING = 286
 
@@ -98,16 +100,20 @@ def scan_panel(request):
     response = render(request, "library/scan_panel.html", {"scan": state, "error": error})
     if request.method == "GET" and state["running"] is None:
         response.status_code = STOP_POLLING
+        if state["last"] is not None and state["last"].kind == ScanKind.IMPORT:
+            # The folder list changed: it reloads on this event (when no socket told it).
+            response["HX-Trigger"] = "import-finished"
     return response
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def unmatched_panel(request):
+    """Folders without a series and their matches; POST attaches one to a match."""
     error = ""
     if request.method == "POST":
         try:
-            series = catalog.attach_folder(
+            series = importing.attach_match(
                 request.POST.get("folder", ""),
                 request.POST.get("site", ""),
                 request.POST.get("key", ""),
@@ -116,10 +122,47 @@ def unmatched_panel(request):
         except AppError as exc:
             error = exc.message
     try:
-        folders = scanning.unmatched_folders()
+        # Looking a folder up asks the sites several things: the rest waits for an import run.
+        folders = importing.unmatched_folders(lookup_limit=PANEL_LOOKUPS)
     except AppError as exc:
-        folders, error = [], exc.message
-    return render(request, "library/unmatched.html", {"folders": folders, "error": error})
+        folders, error = [], error or exc.message
+    context = {
+        "folders": folders,
+        "error": error,
+        "confident_count": sum(folder["confident"] for folder in folders),
+        "not_looked_up": sum(not folder["looked_up"] for folder in folders),
+    }
+    return render(request, "library/unmatched.html", context)
+
+
+@login_required
+@require_POST
+def start_import(request):
+    """An import run in the background, its progress in the scan panel: the buttons
+    "Find matches for all folders" and (``attach=true``) "Attach all confident matches"."""
+    error = ""
+    try:
+        importing.start_import(attach=request.POST.get("attach") == "true")
+    except AppError as exc:
+        error = exc.message
+    state = scanning.scan_state()
+    return render(request, "library/scan_panel.html", {"scan": state, "error": error})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rename_panel(request, key: str):
+    """The previewed renames ("Rename files: 12 files, see the list"); POST does them."""
+    series = catalog.get_series(key)
+    context: dict = {"series": series, "error": "", "renamed": None, "refused": []}
+    try:
+        if request.method == "POST":
+            context["renamed"], context["refused"] = renaming.apply_renames(series)
+        context["plan"] = renaming.rename_plan(series)
+    except AppError as exc:
+        context["plan"], context["error"] = [], exc.message
+    context["ready"] = [rename for rename in context["plan"] if not rename.problem]
+    return render(request, "library/rename.html", context)
 
 
 @login_required

@@ -169,6 +169,8 @@
 
   function showScanEnd() {
     refreshScanPanel();
+    // An import run has looked folders up or attached them.
+    refresh("#unmatched", "/library/unmatched", "innerHTML");
     if (seriesKey) refreshEpisodes();
     refreshSeriesList();
   }

@@ -207,6 +207,28 @@ ANIWORLD_CATALOGUE = (
         {1: (ep(10, "Die Hochzeit", "The Wedding", "german-sub english-sub"),
              ep(11, "Episode 11", "Episode 11", "german-sub", hosters=""))},
     ),
+    # For the library import: a title no folder name spells literally, alternative
+    # titles, IMDb ids, and a "Dark" that is not s.to's Dark.
+    FakeSeries(
+        "rezero-starting-life-in-another-world", 'Re:Zero / Kara? Leben in einer "anderen" Welt',
+        (2016, None), "Subaru wird in eine andere Welt versetzt.",
+        {1: (ep(1, "Das Ende des Anfangs", "The End of the Beginning"),
+             ep(2, "Wiedersehen mit der Hexe", "Reunion with the Witch"))},
+        imdb_id="tt5607616",
+        alternative_titles=("Re:Zero kara Hajimeru Isekai Seikatsu",
+                            "Re:Zero - Starting Life in Another World"),
+    ),
+    FakeSeries(
+        "demon-slayer-kimetsu-no-yaiba", "Demon Slayer: Kimetsu no Yaiba", (2019, None),
+        "Tanjiro wird Dämonenjäger.",
+        {1: (ep(1, "Grausamkeit", "Cruelty"),)},
+        imdb_id="tt9335498", alternative_titles=("Kimetsu no Yaiba", "鬼滅の刃"),
+    ),
+    FakeSeries(
+        "dark-gathering", "Dark Gathering", (2023, None), "Geister in Tokio.",
+        {1: (ep(1, "Erstkontakt", "First Contact"),)},
+        imdb_id="tt21113540",
+    ),
 )
 
 STO_CATALOGUE = (
@@ -229,6 +251,12 @@ STO_CATALOGUE = (
     FakeSeries(
         "tom-and-jerry", "Tom & Jerry's Abenteuer", (1965, None), "Katz & Maus.",
         {1: (ep(1, "Der Käse", "The Cheese", "german-dub", "VOE Filemoon"),)},
+    ),
+    # An anime that s.to lists too, under a key of its own: the same IMDb id as aniworld.to's.
+    FakeSeries(
+        "hells-paradise-jigokuraku", "Hell's Paradise", (2023, None), "Gabimaru auf der Insel.",
+        {1: (ep(1, "Tödliche Insel", "", "german-dub", "VOE"),)},
+        imdb_id="tt13911628",
     ),
 )
 # fmt: on
@@ -416,8 +444,13 @@ class FakeIndexSite:
         return next((e for e in episodes if e.number == number), None)
 
     def matches(self, keyword: str) -> list[FakeSeries]:
+        """Like the sites: a literal substring of a title or alternative title, any case."""
         needle = keyword.strip().lower()
-        return [s for s in self.catalogue.values() if needle and needle in s.name.lower()]
+        return [
+            s
+            for s in self.catalogue.values()
+            if needle and any(needle in title.lower() for title in (s.name, *s.alternative_titles))
+        ]
 
 
 class LegacySite(FakeIndexSite):
