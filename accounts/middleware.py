@@ -8,7 +8,7 @@ from urllib.parse import quote
 from django.http import HttpResponse, HttpResponseRedirect
 
 from accounts import owner
-from accounts.ratelimit import ANONYMOUS_LIMIT, LOGIN_LIMIT, client_address, hit
+from accounts.ratelimit import ANONYMOUS_LIMIT, LOGIN_LIMIT, SETUP_LIMIT, client_address, hit
 from aniworld.api import error_response
 
 log = logging.getLogger("aniworld.auth")
@@ -18,7 +18,13 @@ PUBLIC_API_PATHS = frozenset(
 )
 # Pages and routes a visitor reaches without logging in.
 PUBLIC_PREFIXES = ("/login/", "/setup/", "/health", "/static/", "/favicon.ico")
-LOGIN_PATHS = frozenset({"/api/auth/login", "/api/auth/setup", "/login/", "/setup/"})
+# Where a password is tried, and the budget each counts against.
+PASSWORD_LIMITS = {
+    "/api/auth/login": LOGIN_LIMIT,
+    "/login/": LOGIN_LIMIT,
+    "/api/auth/setup": SETUP_LIMIT,
+    "/setup/": SETUP_LIMIT,
+}
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -92,8 +98,8 @@ class AccessMiddleware:
 
     def __call__(self, request):
         path = request.path
-        if request.method == "POST" and path in LOGIN_PATHS:
-            wait = hit(LOGIN_LIMIT, client_address(request))
+        if request.method == "POST" and path in PASSWORD_LIMITS:
+            wait = hit(PASSWORD_LIMITS[path], client_address(request))
             if wait:
                 return too_many_requests(request, wait)
         authenticated = is_authenticated(request)
