@@ -16,8 +16,14 @@ class RateCounter(models.Model):
     count = models.PositiveIntegerField(default=0)
     expires_at = models.DateTimeField(db_index=True)
 
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"
+
 
 class LoginRevocation(models.Model):
     """One row: logins (tokens, sessions) issued before ``revoked_at`` are void."""
 
     revoked_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"logins before {self.revoked_at.isoformat()} revoked"

@@ -73,11 +73,14 @@ def test_setup_attempts_do_not_eat_the_login_budget(db):
     for _ in range(SETUP_LIMIT.requests):
         weak = client.post("/api/auth/setup", {"master_password": "weak"}, format="json")
         assert weak.status_code == 422
-    assert client.post("/api/auth/setup", {"master_password": "weak"}, format="json").status_code == (
-        429
-    )
+    assert client.post(
+        "/api/auth/setup", {"master_password": "weak"}, format="json"
+    ).status_code == (429)
     strong = APIClient().post(
-        "/api/auth/setup", {"master_password": OWNER_PASSWORD}, format="json", REMOTE_ADDR="10.9.9.9"
+        "/api/auth/setup",
+        {"master_password": OWNER_PASSWORD},
+        format="json",
+        REMOTE_ADDR="10.9.9.9",
     )
     assert strong.status_code == 201
     login = client.post("/api/auth/login", {"password": OWNER_PASSWORD}, format="json")
