@@ -6,9 +6,11 @@ import logging
 from urllib.parse import quote
 
 from django.http import HttpResponse, HttpResponseRedirect
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
 from accounts import owner
 from accounts.ratelimit import ANONYMOUS_LIMIT, LOGIN_LIMIT, SETUP_LIMIT, client_address, hit
+from accounts.revocation import RevocableJWTAuthentication
 from aniworld.api import error_response
 
 log = logging.getLogger("aniworld.auth")
@@ -54,11 +56,8 @@ def authenticated_by_token(request) -> bool:
     """True when the request carries a valid JWT access token."""
     if not request.headers.get("Authorization", "").startswith("Bearer "):
         return False
-    from rest_framework_simplejwt.authentication import JWTAuthentication
-    from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
-
     try:
-        return JWTAuthentication().authenticate(request) is not None
+        return RevocableJWTAuthentication().authenticate(request) is not None
     except (InvalidToken, TokenError):
         return False
     except Exception:  # a broken header must never break the request

@@ -65,7 +65,10 @@ def setup_page(request):
         if errors:
             context.update(errors=errors, anime_directory=directory)
             return form_page(request, "accounts/setup.html", context, status=422)
-        owner.set_master_password(password, anime_directory=directory or None)
+        try:
+            owner.set_up(password, anime_directory=directory or None)
+        except owner.AlreadyConfigured:
+            return redirect(request, "/login/")
         log.info("master password set up from %s", client_address(request))
         return redirect(request, "/login/")
     return render(request, "accounts/setup.html", context)

@@ -36,6 +36,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from accounts import owner
 from aniworld import config
 from aniworld.errors import AppError, Conflict, NotFound, ValidationFailed
 
@@ -357,6 +358,8 @@ def restore_backup(name: str, *, with_database: bool = False) -> dict[str, Any]:
         config.store().write(restored)
         if checked.database is not None:
             restore_database(checked.database)
+            # The restored tables lack the revocations made since the backup.
+            owner.revoke_all_logins()
     log.warning("restored backup %s (database: %s)", name, with_database)
     from aniworld import config_changes
 
