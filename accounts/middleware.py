@@ -6,6 +6,7 @@ import logging
 from urllib.parse import quote
 
 from django.http import HttpResponse, HttpResponseRedirect
+from django.urls import Resolver404, resolve
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
 from accounts import owner
@@ -50,6 +51,15 @@ THIRD_PARTY_UI_POLICY = CONTENT_SECURITY_POLICY.replace(
 
 def is_api(path: str) -> bool:
     return path.startswith("/api/") or path == "/api"
+
+
+def routed(path: str) -> bool:
+    """Whether a route answers ``path`` (an unknown one is a 404, set up or not)."""
+    try:
+        resolve(path)
+    except Resolver404:
+        return False
+    return True
 
 
 def authenticated_by_token(request) -> bool:
@@ -110,6 +120,8 @@ class AccessMiddleware:
         if not owner.is_configured():
             if path.startswith("/api/auth/") or path.startswith(("/health", "/static/", "/setup/")):
                 return self.get_response(request)
+            if is_api(path) and not routed(path):
+                return self.get_response(request)  # the 404 in the error shape
             if is_api(path):
                 return error_response(
                     409,

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("health", health.health, name="health"),
     path("health/detailed", health.health_detailed, name="health-detailed"),
+    path("api/", views.api_root, name="api-root"),
     path("api/auth/", include(auth_api)),
     path("api/anime/", include(anime_api)),
     path("api/queue/", include(queue_api)),
