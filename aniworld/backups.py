@@ -37,7 +37,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts import owner
-from aniworld import config
+from aniworld import config, file_modes
 from aniworld.errors import AppError, Conflict, NotFound, ValidationFailed
 
 log = logging.getLogger(__name__)
@@ -177,7 +177,7 @@ def create_backup(reason: str = "manual") -> BackupInfo:
     """Write a new backup, then drop the oldest beyond ``backup.keep``."""
     folder = backup_dir()
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=file_modes.PRIVATE_DIR_MODE, parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix=".backup-", dir=folder) as scratch:
             work = Path(scratch)
             database = work / DATABASE_MEMBER
@@ -198,6 +198,7 @@ def create_backup(reason: str = "manual") -> BackupInfo:
                 archive.writestr(CONFIG_MEMBER, _config_bytes())
                 if copied:
                     archive.write(database, DATABASE_MEMBER)
+            os.chmod(archive_path, file_modes.PRIVATE_FILE_MODE)  # it holds live tokens
             # Read before it is published: a backup made at the same moment by another
             # request may delete it at once under the retention rule.
             size = archive_path.stat().st_size

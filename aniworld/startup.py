@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
 
-from aniworld import config
+from aniworld import backups, config, file_modes
 
 log = logging.getLogger("aniworld.startup")
 
@@ -60,6 +60,20 @@ def prepare_database() -> None:
         call_command("migrate", database=alias, interactive=False, verbosity=0)
 
 
+def secure_data_dir() -> None:
+    """The data dir, its database, logs, backups and secrets only for us (0700/0600),
+    also where an older version left them readable. A backup folder outside the data
+    dir (``backup.path``) and a SQLite file elsewhere are made private as well."""
+    roots = [Path(settings.DATA_DIR), backups.backup_dir()]
+    database = settings.DATABASES["default"]
+    if settings.DATABASE_IS_SQLITE and Path(database["NAME"]).is_absolute():
+        name = Path(database["NAME"])
+        roots += [name.with_name(name.name + suffix) for suffix in ("", "-wal", "-shm")]
+    changed = sum(file_modes.secure_tree(root) for root in roots if root.exists())
+    if changed:
+        log.warning("made %d files and folders of the data dir private (0600/0700)", changed)
+
+
 def check_config() -> None:
     config.current()
 
@@ -89,6 +103,7 @@ def run(stdout=sys.stdout) -> None:
     shutdown_flag().unlink(missing_ok=True)
     purge_temp_dir()
     prepare_database()
+    secure_data_dir()
     check_config()
     for step in SERVICE_STEPS:
         _import(step)()
