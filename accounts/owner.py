@@ -24,6 +24,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from accounts import revocation
 from aniworld import config
 from aniworld.errors import Conflict
+from library.sync import library_root_problem
 
 log = logging.getLogger("aniworld.auth")
 
@@ -91,12 +92,9 @@ def anime_directory_problem(path: str) -> str | None:
     directory = Path(path).expanduser()
     if not directory.is_absolute():
         return "The library directory must be an absolute path."
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        return f"The library directory cannot be created: {exc.strerror or exc}."
-    if not directory.is_dir():
-        return "The library directory path exists but is not a directory."
+    problem = library_root_problem(directory)
+    if problem:
+        return problem
     if not os.access(directory, os.W_OK | os.X_OK):
         return "The library directory is not writable."
     return None

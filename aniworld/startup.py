@@ -27,6 +27,7 @@ log = logging.getLogger("aniworld.startup")
 
 # Later start-up steps of the apps, in order; each is "module:function".
 SERVICE_STEPS: list[str] = [
+    "library.sync:ensure_library_root",
     "library.scanning:recover_interrupted_scans",
     "downloads.queue:restore_after_restart",
     "aniworld.system:record_start",
