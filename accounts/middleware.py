@@ -25,6 +25,8 @@ PUBLIC_PREFIXES = ("/login/", "/setup/", "/health", "/static/", "/favicon.ico")
 PASSWORD_LIMITS = {
     "/api/auth/login": LOGIN_LIMIT,
     "/login/": LOGIN_LIMIT,
+    "/api/auth/password": LOGIN_LIMIT,
+    "/account/master-password": LOGIN_LIMIT,
     "/api/auth/setup": SETUP_LIMIT,
     "/setup/": SETUP_LIMIT,
 }

@@ -21,6 +21,11 @@ def admin_login(request):
     return redirect(f"/login/?next={request.GET.get('next', '/admin/')}")
 
 
+def admin_password_change(request):
+    """The password that logs in is the master password, changed on the Settings page."""
+    return redirect("/settings/#section-master-password")
+
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("health", health.health, name="health"),
@@ -34,6 +39,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/login/", admin_login),
+    path("admin/password_change/", admin_password_change),
     path("admin/", admin.site.urls),
     *auth_pages,
     *library_pages,
