@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import close_old_connections, connection
 from rest_framework.test import APIClient
@@ -20,6 +21,12 @@ from accounts.ratelimit import LOGIN_LIMIT, SETUP_LIMIT, hit
 from conftest import OWNER_PASSWORD
 
 BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+def mid_window() -> float:
+    """A moment in the middle of the current minute: a burst counted at it never
+    straddles two windows (each with a budget of its own)."""
+    return (time.time() // LOGIN_LIMIT.window_seconds + 0.5) * LOGIN_LIMIT.window_seconds
 
 
 def parallel(count: int, call):
@@ -56,7 +63,8 @@ def test_of_sixty_parallel_wrong_passwords_exactly_five_are_checked(configured):
             .status_code
         )
 
-    statuses = parallel(60, wrong_login)
+    with time_machine.travel(mid_window(), tick=False):
+        statuses = parallel(60, wrong_login)
     assert statuses.count(401) == LOGIN_LIMIT.requests
     assert statuses.count(429) == 60 - LOGIN_LIMIT.requests
 
@@ -64,7 +72,8 @@ def test_of_sixty_parallel_wrong_passwords_exactly_five_are_checked(configured):
 @threads_share_the_database
 @pytest.mark.django_db(transaction=True)
 def test_parallel_hits_from_threads_pass_exactly_the_limit():
-    results = parallel(40, lambda: hit(LOGIN_LIMIT, "10.1.1.1"))
+    with time_machine.travel(mid_window(), tick=False):
+        results = parallel(40, lambda: hit(LOGIN_LIMIT, "10.1.1.1"))
     assert results.count(None) == LOGIN_LIMIT.requests
 
 
@@ -87,9 +96,12 @@ def test_setup_attempts_do_not_eat_the_login_budget(db):
     assert login.status_code == 200
 
 
+# The production settings (a SQLite file), with the test suite's quick password hasher.
 SET_UP = """
 import django
 django.setup()
+from django.conf import settings
+settings.PASSWORD_HASHERS = ["aniworld.settings_test.QuickPBKDF2PasswordHasher"]
 from django.core.management import call_command
 call_command("migrate", interactive=False, verbosity=0)
 from accounts import owner
@@ -98,13 +110,27 @@ owner.set_master_password("Correct-Horse-9")
 
 WRONG_LOGINS_FROM_THREADS = """
 import json, sys, threading, time
+from pathlib import Path
 import django
 django.setup()
+from django.conf import settings
+settings.PASSWORD_HASHERS = ["aniworld.settings_test.QuickPBKDF2PasswordHasher"]
 from django.test import Client
-start_at = float(sys.argv[1])
+from accounts import ratelimit
+ready_dir, name, counted_at = Path(sys.argv[1]), sys.argv[2], float(sys.argv[3])
+
+class FrozenClock:  # both processes count in one window, whenever they run
+    @staticmethod
+    def time():
+        return counted_at
+
+ratelimit.time = FrozenClock
+# Both processes start their threads together, once both are ready.
+(ready_dir / name).touch()
+while len(list(ready_dir.iterdir())) < 2:
+    time.sleep(0.01)
 statuses = []
 def one():
-    time.sleep(max(0, start_at - time.time()))
     response = Client().post(
         "/api/auth/login", {"password": "Wrong-Passw0rd"}, content_type="application/json"
     )
@@ -149,8 +175,13 @@ def test_sixty_wrong_passwords_from_threads_of_two_processes_on_sqlite_check_exa
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
     output_of(python(SET_UP, env=env))
-    start_at = str(time.time() + 3)
-    processes = [python(WRONG_LOGINS_FROM_THREADS, start_at, env=env) for _ in range(2)]
+    ready = tmp_path / "ready"
+    ready.mkdir()
+    counted_at = str(mid_window())
+    processes = [
+        python(WRONG_LOGINS_FROM_THREADS, str(ready), name, counted_at, env=env)
+        for name in ("a", "b")
+    ]
     statuses = [status for process in processes for status in json.loads(output_of(process))]
     assert len(statuses) == 60
     assert statuses.count(401) == LOGIN_LIMIT.requests
