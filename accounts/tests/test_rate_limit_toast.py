@@ -25,7 +25,9 @@ def _database_beside_playwrights_loop():
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-def test_the_sixth_wrong_password_shows_the_wait_in_a_toast(browser, live_server, configured):
+def test_the_sixth_wrong_password_shows_the_wait_in_a_toast(
+    browser, live_server, configured, in_one_window
+):
     context = browser.new_context()
     page = context.new_page()
     try:

@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -18,15 +17,10 @@ from django.db import close_old_connections, connection
 from rest_framework.test import APIClient
 
 from accounts.ratelimit import LOGIN_LIMIT, SETUP_LIMIT, hit
+from accounts.tests.conftest import mid_window
 from conftest import OWNER_PASSWORD
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-
-
-def mid_window() -> float:
-    """A moment in the middle of the current minute: a burst counted at it never
-    straddles two windows (each with a budget of its own)."""
-    return (time.time() // LOGIN_LIMIT.window_seconds + 0.5) * LOGIN_LIMIT.window_seconds
 
 
 def parallel(count: int, call):
@@ -77,14 +71,13 @@ def test_parallel_hits_from_threads_pass_exactly_the_limit():
     assert results.count(None) == LOGIN_LIMIT.requests
 
 
-def test_setup_attempts_do_not_eat_the_login_budget(db):
+def test_setup_attempts_do_not_eat_the_login_budget(db, in_one_window):
     client = APIClient()
     for _ in range(SETUP_LIMIT.requests):
         weak = client.post("/api/auth/setup", {"master_password": "weak"}, format="json")
         assert weak.status_code == 422
-    assert client.post(
-        "/api/auth/setup", {"master_password": "weak"}, format="json"
-    ).status_code == (429)
+    refused = client.post("/api/auth/setup", {"master_password": "weak"}, format="json")
+    assert refused.status_code == 429
     strong = APIClient().post(
         "/api/auth/setup",
         {"master_password": OWNER_PASSWORD},
