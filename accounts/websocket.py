@@ -71,7 +71,8 @@ def login_still_valid(scope) -> bool:
 
 class RevocableLogin:
     """A consumer part: call ``watch_login`` once authenticated and ``forget_login`` on
-    disconnect; a revocation then closes the socket with 4401 unless its login lives."""
+    disconnect; a revocation then closes the socket with 4401 unless its login lives.
+    The consumer supplies ``send_error(code, message)`` for the notice before."""
 
     async def watch_login(self) -> None:
         await self.channel_layer.group_add(revocation.LOGINS_GROUP, self.channel_name)
