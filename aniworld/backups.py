@@ -104,7 +104,8 @@ def path_of(name: str) -> Path:
     return path
 
 
-def _names() -> list[str]:
+def list_names() -> list[str]:
+    """The names of our backups in the backup folder, newest first."""
     folder = backup_dir()
     if not folder.is_dir():
         return []
@@ -115,7 +116,7 @@ def _names() -> list[str]:
 def list_backups() -> list[BackupInfo]:
     """Every backup, newest first."""
     infos = []
-    for name in _names():
+    for name in list_names():
         try:
             infos.append(_info(backup_dir() / name))
         except OSError:
@@ -250,7 +251,7 @@ def copy_sqlite_file(source: Path, target: Path) -> None:
 def apply_retention(keep: int | None = None) -> list[str]:
     """Delete the oldest backups beyond the newest ``keep``; return the names deleted."""
     keep = keep if keep is not None else int(config.current()["backup"]["keep"])
-    doomed = _names()[keep:]
+    doomed = list_names()[keep:]
     for name in doomed:
         try:
             (backup_dir() / name).unlink()

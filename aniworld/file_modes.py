@@ -16,6 +16,7 @@ import logging
 import os
 import re
 import threading
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from aniworld.config import write_atomically
@@ -60,11 +61,12 @@ def make_private(path: Path) -> None:
     os.chmod(path, PRIVATE_DIR_MODE if path.is_dir() else PRIVATE_FILE_MODE)
 
 
-def secure_tree(root: Path) -> int:
-    """Make ``root`` and everything in it private; return how many modes changed."""
+def secure_tree(root: Path, *, skip: Iterable[Path] = ()) -> int:
+    """Make ``root`` and everything in it private, except the folders in ``skip`` (a
+    library or temp dir someone put inside); return how many modes changed."""
+    skipped = {path.resolve() for path in skip}
     changed = 0
-    paths = [root, *root.rglob("*")] if root.is_dir() else [root]
-    for path in paths:
+    for path in _tree(root, skipped):
         try:
             before = path.lstat().st_mode & 0o777
             make_private(path)
@@ -72,6 +74,15 @@ def secure_tree(root: Path) -> int:
         except OSError as exc:
             log.warning("could not restrict the mode of %s: %s", path, exc)
     return changed
+
+
+def _tree(root: Path, skipped: set[Path]) -> Iterator[Path]:
+    if root.resolve() in skipped:
+        return
+    yield root
+    if root.is_dir() and not root.is_symlink():
+        for entry in root.iterdir():
+            yield from _tree(entry, skipped)
 
 
 def write_library_file(path: Path, content: str | bytes) -> None:

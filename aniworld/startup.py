@@ -22,6 +22,7 @@ from django.core.management import call_command
 from django.db import connections
 
 from aniworld import backups, config, file_modes
+from library.sync import library_root
 
 log = logging.getLogger("aniworld.startup")
 
@@ -63,14 +64,20 @@ def prepare_database() -> None:
 
 def secure_data_dir() -> None:
     """The data dir, its database, logs, backups and secrets only for us (0700/0600),
-    also where an older version left them readable. A backup folder outside the data
-    dir (``backup.path``) and a SQLite file elsewhere are made private as well."""
-    roots = [Path(settings.DATA_DIR), backups.backup_dir()]
+    also where an older version left them readable. Outside the data dir only our own
+    files are touched: the backups in ``backup.path``, a SQLite database elsewhere."""
+    data_dir = Path(settings.DATA_DIR)
+    library = library_root()
+    others = [Path(settings.TEMP_DIR), *([library] if library else [])]
+    changed = file_modes.secure_tree(data_dir, skip=others)
     database = settings.DATABASES["default"]
+    own_files = [backups.path_of(name) for name in backups.list_names()]
     if settings.DATABASE_IS_SQLITE and Path(database["NAME"]).is_absolute():
         name = Path(database["NAME"])
-        roots += [name.with_name(name.name + suffix) for suffix in ("", "-wal", "-shm")]
-    changed = sum(file_modes.secure_tree(root) for root in roots if root.exists())
+        own_files += [name.with_name(name.name + suffix) for suffix in ("", "-wal", "-shm")]
+    for path in own_files:
+        if path.exists() and not path.resolve().is_relative_to(data_dir.resolve()):
+            changed += file_modes.secure_tree(path)
     if changed:
         log.warning("made %d files and folders of the data dir private (0600/0700)", changed)
 

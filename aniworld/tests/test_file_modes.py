@@ -130,18 +130,46 @@ def old_install(settings, tmp_path):
     outside.mkdir(mode=0o755)
     (outside / "aniworld-backup-20260102-000000.zip").write_text("x")
     (outside / "aniworld-backup-20260102-000000.zip").chmod(0o644)
+    (outside / "holiday.jpg").write_text("not ours")
+    (outside / "holiday.jpg").chmod(0o644)
     settings.DATA_DIR = data
     settings.BACKUP_DIR = outside
     return data, outside
 
 
 def test_a_start_makes_an_old_install_private(old_install, caplog):
-    data, outside = old_install
+    data, _ = old_install
     with caplog.at_level(logging.WARNING):
         startup.secure_data_dir()
-    for path in [data, *data.rglob("*"), outside, *outside.iterdir()]:
+    for path in [data, *data.rglob("*")]:
         assert mode_of(path) == (0o700 if path.is_dir() else 0o600), path
     assert "private" in caplog.text
+
+
+def test_outside_the_data_dir_a_start_touches_only_our_backups(old_install):
+    _, outside = old_install
+    startup.secure_data_dir()
+    assert mode_of(outside / "aniworld-backup-20260102-000000.zip") == 0o600
+    assert mode_of(outside / "holiday.jpg") == 0o644
+    assert mode_of(outside) == 0o755
+
+
+def test_a_library_or_temp_dir_inside_the_data_dir_is_left_alone(
+    old_install, settings, monkeypatch
+):
+    data, _ = old_install
+    library, temp = data / "anime", data / "Temp"
+    for folder in (library, temp):
+        (folder / "Dark").mkdir(parents=True, mode=0o755)
+        (folder / "Dark" / "tvshow.nfo").write_text("<tvshow/>")
+        (folder / "Dark" / "tvshow.nfo").chmod(0o644)
+    monkeypatch.setenv("ANIME_DIRECTORY", str(library))
+    settings.TEMP_DIR = temp
+    startup.secure_data_dir()
+    for folder in (library, temp):
+        assert mode_of(folder / "Dark") == 0o755
+        assert mode_of(folder / "Dark" / "tvshow.nfo") == 0o644
+    assert mode_of(data / "aniworld.db") == 0o600
 
 
 @pytest.mark.django_db
