@@ -7,7 +7,8 @@ and, at every start, for those an older version left readable
 
 Library files (media, tvshow.nfo, artwork, ``data``) are read by Jellyfin, Kodi
 or Plex, often running as another user: they get the mode the umask gives a new
-file, but never less than 0644 (``library_file_mode``).
+file, but never less than 0644 (``library_file_mode``); the folders we make for
+them at least 0755 (``make_library_dir``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ log = logging.getLogger("aniworld.files")
 PRIVATE_DIR_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600
 LIBRARY_FILE_MIN_MODE = 0o644
+LIBRARY_DIR_MIN_MODE = 0o755
 
 _umask_lock = threading.Lock()
 
@@ -52,6 +54,20 @@ def library_file_mode() -> int:
 
 def make_library_readable(path: Path) -> None:
     os.chmod(path, library_file_mode())
+
+
+def make_library_dir(path: Path) -> None:
+    """Create a folder of the library (and its missing parents) that a media server
+    can enter: the umask's mode, at least 0755 (a 0644 file in a 0700 folder is no use)."""
+    missing = []
+    parent = Path(path)
+    while not parent.exists() and parent != parent.parent:
+        missing.append(parent)
+        parent = parent.parent
+    Path(path).mkdir(parents=True, exist_ok=True)
+    mode = (0o777 & ~current_umask()) | LIBRARY_DIR_MIN_MODE
+    for folder in missing:
+        os.chmod(folder, mode)
 
 
 def make_private(path: Path) -> None:

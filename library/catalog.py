@@ -8,6 +8,7 @@ import shutil
 from django.db import IntegrityError, transaction
 
 from aniworld.errors import Conflict, NotFound, RemoteStatusError, ValidationFailed
+from aniworld.file_modes import make_library_dir
 from library import signals
 from library.data_file import SeriesRef, read_data_file, write_data_file
 from library.models import Series, SeriesState
@@ -102,7 +103,7 @@ def add_series(site: str, key: str) -> Series:
                 provider_url=info.url,
                 state=SeriesState.LOADING,
             )
-            path.mkdir(parents=True, exist_ok=True)
+            make_library_dir(path)
             write_data_file(path, SeriesRef(key=key, name=info.name, site=site, folder=folder))
     except IntegrityError:
         raise Conflict(f"{key!r} is already in the library.", code="ALREADY_IN_LIBRARY") from None

@@ -55,6 +55,15 @@ def test_library_files_honour_a_umask_that_gives_more(tmp_path):
     assert mode_of(tmp_path / "tvshow.nfo") == 0o664
 
 
+def test_library_folders_can_be_entered_by_others_whatever_the_umask(tmp_path, umask):
+    library = tmp_path / "library"
+    library.mkdir(mode=0o700)
+    file_modes.make_library_dir(library / "Dark (2017)" / "Season 01")
+    assert mode_of(library / "Dark (2017)") == 0o755
+    assert mode_of(library / "Dark (2017)" / "Season 01") == 0o755
+    assert mode_of(library) == 0o700  # the owner's own folder is not ours to change
+
+
 def test_a_placed_media_file_is_readable_by_others_like_the_nfo_beside_it(tmp_path, umask):
     source = tmp_path / "Temp" / "episode.mp4"
     source.parent.mkdir()

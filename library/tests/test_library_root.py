@@ -1,5 +1,8 @@
 """A library root that ANIME_DIRECTORY names but nobody made yet is created, as setup does."""
 
+import os
+import stat
+
 import pytest
 
 from library.sync import ensure_library_root
@@ -61,3 +64,19 @@ def test_a_start_with_an_uncreatable_root_only_warns(uncreatable_root, caplog):
 
 def test_the_library_page_has_no_problem_to_report_with_a_usable_root(owner_client, library_root):
     assert 'id="library-problem"' not in owner_client.get("/library/").content.decode()
+
+
+def test_an_added_series_folder_and_data_file_are_readable_by_a_media_server(
+    api, aniworld_site, library_root
+):
+    previous = os.umask(0o077)
+    try:
+        response = api.post(
+            "/api/anime/", {"key": "attack-on-titan", "site": "aniworld.to"}, format="json"
+        )
+    finally:
+        os.umask(previous)
+    assert response.status_code == 201, response.content
+    folder = library_root / "Attack on Titan (2013)"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o755
+    assert stat.S_IMODE((folder / "data").stat().st_mode) == 0o644
