@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from datetime import UTC, datetime
 
 from django.contrib.auth import logout as end_session
@@ -13,12 +14,12 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
+from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts import owner
+from accounts import owner, revocation
 from accounts.ratelimit import client_address
 from aniworld.api import validated
-from aniworld.errors import AppError, Conflict, ValidationFailed
+from aniworld.errors import AppError, ValidationFailed
 
 log = logging.getLogger("aniworld.auth")
 
@@ -75,6 +76,8 @@ def check_new_password(password: str, field: str) -> None:
 
 def token_pair(user) -> dict:
     refresh = RefreshToken.for_user(user)
+    # Precise to the microsecond, and copied into every access token refreshed from it.
+    refresh[revocation.LOGIN_AT_CLAIM] = time.time()
     access = refresh.access_token
     return {
         "access_token": str(access),
@@ -89,7 +92,7 @@ def token_pair(user) -> dict:
 @permission_classes([AllowAny])
 def setup(request):
     if owner.is_configured():
-        raise Conflict("Aniworld is already set up.", code="ALREADY_CONFIGURED")
+        raise owner.AlreadyConfigured("Aniworld is already set up.")
     data = validated(SetupSerializer, request)
     check_new_password(data["master_password"], "master_password")
     directory = data.get("anime_directory") or ""
@@ -97,7 +100,7 @@ def setup(request):
         problem = owner.anime_directory_problem(directory)
         if problem:
             raise ValidationFailed(problem, details={"anime_directory": [problem]})
-    owner.set_master_password(data["master_password"], anime_directory=directory or None)
+    owner.set_up(data["master_password"], anime_directory=directory or None)
     log.info("master password set up from %s", client_address(request))
     return Response({"configured": True, "authenticated": False}, status=status.HTTP_201_CREATED)
 
@@ -124,6 +127,8 @@ def refresh(request):
     data = validated(RefreshSerializer, request)
     try:
         token = RefreshToken(data["refresh_token"])
+        if revocation.issued_before_revocation(token):
+            raise TokenError("issued before the logins were revoked")
         access = token.access_token
     except TokenError:
         log.warning("auth failure: invalid refresh token from %s", client_address(request))
@@ -176,14 +181,3 @@ def change_password(request):
     owner.set_master_password(data["new_password"])
     log.info("master password changed from %s", client_address(request))
     return Response({"configured": True, "authenticated": False})
-
-
-def user_for_access_token(raw: str):
-    """The owner for a valid access token, else None (WebSocket ``?token=``)."""
-    from rest_framework_simplejwt.authentication import JWTAuthentication
-
-    try:
-        validated = AccessToken(raw)
-        return JWTAuthentication().get_user(validated)
-    except Exception:
-        return None

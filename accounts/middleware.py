@@ -6,9 +6,12 @@ import logging
 from urllib.parse import quote
 
 from django.http import HttpResponse, HttpResponseRedirect
+from django.urls import Resolver404, resolve
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
 from accounts import api_key, owner
-from accounts.ratelimit import ANONYMOUS_LIMIT, LOGIN_LIMIT, client_address, hit
+from accounts.ratelimit import ANONYMOUS_LIMIT, LOGIN_LIMIT, SETUP_LIMIT, client_address, hit
+from accounts.revocation import RevocableJWTAuthentication
 from aniworld.api import error_response
 
 log = logging.getLogger("aniworld.auth")
@@ -18,7 +21,15 @@ PUBLIC_API_PATHS = frozenset(
 )
 # Pages and routes a visitor reaches without logging in. /feed/ checks the API key itself.
 PUBLIC_PREFIXES = ("/login/", "/setup/", "/health", "/static/", "/favicon.ico", "/feed/")
-LOGIN_PATHS = frozenset({"/api/auth/login", "/api/auth/setup", "/login/", "/setup/"})
+# Where a password is tried, and the budget each counts against.
+PASSWORD_LIMITS = {
+    "/api/auth/login": LOGIN_LIMIT,
+    "/login/": LOGIN_LIMIT,
+    "/api/auth/password": LOGIN_LIMIT,
+    "/account/master-password": LOGIN_LIMIT,
+    "/api/auth/setup": SETUP_LIMIT,
+    "/setup/": SETUP_LIMIT,
+}
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -44,15 +55,21 @@ def is_api(path: str) -> bool:
     return path.startswith("/api/") or path == "/api"
 
 
+def routed(path: str) -> bool:
+    """Whether a route answers ``path`` (an unknown one is a 404, set up or not)."""
+    try:
+        resolve(path)
+    except Resolver404:
+        return False
+    return True
+
+
 def authenticated_by_token(request) -> bool:
     """True when the request carries a valid JWT access token."""
     if not request.headers.get("Authorization", "").startswith("Bearer "):
         return False
-    from rest_framework_simplejwt.authentication import JWTAuthentication
-    from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
-
     try:
-        return JWTAuthentication().authenticate(request) is not None
+        return RevocableJWTAuthentication().authenticate(request) is not None
     except (InvalidToken, TokenError):
         return False
     except Exception:  # a broken header must never break the request
@@ -96,8 +113,8 @@ class AccessMiddleware:
 
     def __call__(self, request):
         path = request.path
-        if request.method == "POST" and path in LOGIN_PATHS:
-            wait = hit(LOGIN_LIMIT, client_address(request))
+        if request.method == "POST" and path in PASSWORD_LIMITS:
+            wait = hit(PASSWORD_LIMITS[path], client_address(request))
             if wait:
                 return too_many_requests(request, wait)
         authenticated = is_authenticated(request)
@@ -109,6 +126,8 @@ class AccessMiddleware:
         if not owner.is_configured():
             if path.startswith("/api/auth/") or path.startswith(("/health", "/static/", "/setup/")):
                 return self.get_response(request)
+            if is_api(path) and not routed(path):
+                return self.get_response(request)  # the 404 in the error shape
             if is_api(path):
                 return error_response(
                     409,

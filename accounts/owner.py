@@ -4,8 +4,8 @@ The password hash lives in ``data/config.json`` under
 ``other.master_password_hash`` (the seed's format). A Django user named
 ``owner`` mirrors it, so sessions, JWTs and the admin site work as usual;
 ``set_master_password`` keeps both in step. Changing the password revokes
-every refresh token (blacklist) and every session; access tokens carry a
-hash of the password (simplejwt's revoke claim), so old ones stop working too.
+every login (``revoke_all_logins``): refresh tokens (blacklist), sessions,
+access tokens (issued before the revocation time), open WebSockets.
 """
 
 from __future__ import annotations
@@ -19,8 +19,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.sessions.models import Session
 from django.db import transaction
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
+from accounts import revocation
 from aniworld import config
+from aniworld.errors import Conflict
+from library.sync import library_root_problem
 
 log = logging.getLogger("aniworld.auth")
 
@@ -88,32 +92,51 @@ def anime_directory_problem(path: str) -> str | None:
     directory = Path(path).expanduser()
     if not directory.is_absolute():
         return "The library directory must be an absolute path."
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        return f"The library directory cannot be created: {exc.strerror or exc}."
-    if not directory.is_dir():
-        return "The library directory path exists but is not a directory."
+    problem = library_root_problem(directory)
+    if problem:
+        return problem
     if not os.access(directory, os.W_OK | os.X_OK):
         return "The library directory is not writable."
     return None
 
 
-@transaction.atomic
+class AlreadyConfigured(Conflict):
+    code = "ALREADY_CONFIGURED"
+
+
+def set_up(password: str, *, anime_directory: str | None = None) -> None:
+    """The first master password. Stored only when none is, checked under the config
+    file's lock: of two setups at once one wins, the other gets ``AlreadyConfigured``."""
+    try:
+        config.store().update(
+            _password_patch(password, anime_directory),
+            only_if=lambda raw: not (raw.get("other") or {}).get("master_password_hash"),
+        )
+    except config.UpdateRefused:
+        raise AlreadyConfigured("Aniworld is already set up.") from None
+    revoke_all_logins()
+
+
 def set_master_password(password: str, *, anime_directory: str | None = None) -> None:
     """Store a new master password (and optionally the library root); revoke old logins."""
-    hashed = make_password(password)
-    other: dict[str, str] = {"master_password_hash": hashed}
+    config.store().update(_password_patch(password, anime_directory))
+    revoke_all_logins()
+
+
+def _password_patch(password: str, anime_directory: str | None) -> dict:
+    other: dict[str, str] = {"master_password_hash": make_password(password)}
     if anime_directory:
         other["anime_directory"] = str(Path(anime_directory).expanduser())
-    config.store().update({"other": other})
+    return {"other": other}
+
+
+@transaction.atomic
+def revoke_all_logins() -> None:
+    """End every login: refresh tokens blacklisted, sessions deleted, access tokens
+    issued until now refused (``revocation``), open WebSockets told to check theirs."""
     user = owner_user()
-    revoke_all_logins(user)
-
-
-def revoke_all_logins(user) -> None:
-    from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
-
     for token in OutstandingToken.objects.filter(user=user).exclude(blacklistedtoken__isnull=False):
         BlacklistedToken.objects.get_or_create(token=token)
     Session.objects.all().delete()
+    revocation.record_now()
+    transaction.on_commit(revocation.announce)

@@ -15,4 +15,5 @@ page_urlpatterns = [
     path("setup/", views.setup_page, name="setup"),
     path("login/", views.login_page, name="login"),
     path("logout/", views.logout_page, name="logout"),
+    path("account/master-password", views.change_master_password, name="master-password"),
 ]

@@ -1,18 +1,23 @@
-"""The HTML side of accounts: setup, login and logout pages (HTMX forms)."""
+"""The HTML side of accounts: setup, login and logout pages, the master password change
+(HTMX forms)."""
 
 from __future__ import annotations
 
 import logging
 
+from django.contrib import messages
 from django.contrib.auth import login as start_session
 from django.contrib.auth import logout as end_session
+from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import owner
+from accounts.forms import MasterPasswordForm
 from accounts.ratelimit import client_address
+from aniworld.settings_views import toast
 
 log = logging.getLogger("aniworld.auth")
 
@@ -65,7 +70,10 @@ def setup_page(request):
         if errors:
             context.update(errors=errors, anime_directory=directory)
             return form_page(request, "accounts/setup.html", context, status=422)
-        owner.set_master_password(password, anime_directory=directory or None)
+        try:
+            owner.set_up(password, anime_directory=directory or None)
+        except owner.AlreadyConfigured:
+            return redirect(request, "/login/")
         log.info("master password set up from %s", client_address(request))
         return redirect(request, "/login/")
     return render(request, "accounts/setup.html", context)
@@ -92,3 +100,27 @@ def login_page(request):
 def logout_page(request):
     end_session(request)
     return redirect(request, "/login/")
+
+
+@login_required
+@require_POST
+def change_master_password(request):
+    """The Settings page's card: every other login is revoked, this browser stays in."""
+    form = MasterPasswordForm(request.POST)
+    if not form.is_valid():
+        if not request.htmx:
+            return render(request, "accounts/master_password_page.html", {"form": form}, status=422)
+        response = render(request, "accounts/master_password.html", {"form": form})
+        return toast(
+            response, "The master password was not changed; see the marked fields.", "error"
+        )
+    owner.set_master_password(form.cleaned_data["new_password"])
+    start_session(request, owner.owner_user())
+    log.info("master password changed (settings page) from %s", client_address(request))
+    message = "Master password changed; every other login was logged out."
+    if not request.htmx:
+        messages.success(request, message)
+        return HttpResponseRedirect("/settings/#section-master-password")
+    return toast(
+        render(request, "accounts/master_password.html", {"form": MasterPasswordForm()}), message
+    )

@@ -36,7 +36,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from aniworld import config
+from accounts import api_key, owner
+from aniworld import config, file_modes
 from aniworld.errors import AppError, Conflict, NotFound, ValidationFailed
 
 log = logging.getLogger(__name__)
@@ -103,7 +104,8 @@ def path_of(name: str) -> Path:
     return path
 
 
-def _names() -> list[str]:
+def list_names() -> list[str]:
+    """The names of our backups in the backup folder, newest first."""
     folder = backup_dir()
     if not folder.is_dir():
         return []
@@ -114,7 +116,7 @@ def _names() -> list[str]:
 def list_backups() -> list[BackupInfo]:
     """Every backup, newest first."""
     infos = []
-    for name in _names():
+    for name in list_names():
         try:
             infos.append(_info(backup_dir() / name))
         except OSError:
@@ -176,7 +178,7 @@ def create_backup(reason: str = "manual") -> BackupInfo:
     """Write a new backup, then drop the oldest beyond ``backup.keep``."""
     folder = backup_dir()
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=file_modes.PRIVATE_DIR_MODE, parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix=".backup-", dir=folder) as scratch:
             work = Path(scratch)
             database = work / DATABASE_MEMBER
@@ -197,6 +199,7 @@ def create_backup(reason: str = "manual") -> BackupInfo:
                 archive.writestr(CONFIG_MEMBER, _config_bytes())
                 if copied:
                     archive.write(database, DATABASE_MEMBER)
+            os.chmod(archive_path, file_modes.PRIVATE_FILE_MODE)  # it holds live tokens
             # Read before it is published: a backup made at the same moment by another
             # request may delete it at once under the retention rule.
             size = archive_path.stat().st_size
@@ -248,7 +251,7 @@ def copy_sqlite_file(source: Path, target: Path) -> None:
 def apply_retention(keep: int | None = None) -> list[str]:
     """Delete the oldest backups beyond the newest ``keep``; return the names deleted."""
     keep = keep if keep is not None else int(config.current()["backup"]["keep"])
-    doomed = _names()[keep:]
+    doomed = list_names()[keep:]
     for name in doomed:
         try:
             (backup_dir() / name).unlink()
@@ -357,6 +360,10 @@ def restore_backup(name: str, *, with_database: bool = False) -> dict[str, Any]:
         config.store().write(restored)
         if checked.database is not None:
             restore_database(checked.database)
+            # The restored tables lack the revocations made since the backup, and may
+            # hold an API key the owner has replaced since: every login and key goes.
+            owner.revoke_all_logins()
+            api_key.regenerate()
     log.warning("restored backup %s (database: %s)", name, with_database)
     from aniworld import config_changes
 

@@ -15,7 +15,7 @@ import os
 import re
 import tempfile
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -81,6 +81,10 @@ _TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 class ConfigFileError(Exception):
     """config.json exists but cannot be used; the message says why."""
+
+
+class UpdateRefused(Exception):
+    """A conditional update found the file in a state that forbids it."""
 
 
 def deep_merge(base: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
@@ -254,10 +258,23 @@ class ConfigStore:
             raise ConfigFileError(f"{self.path} has invalid values: {listed}")
         return config
 
-    def update(self, patch: Mapping[str, Any]) -> dict[str, Any]:
-        """Merge ``patch`` into the file and write it; invalid results raise 422."""
+    def update(
+        self,
+        patch: Mapping[str, Any],
+        *,
+        only_if: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> dict[str, Any]:
+        """Merge ``patch`` into the file and write it; invalid results raise 422.
+
+        ``only_if`` is asked about the file's content under the lock: when it says
+        no, nothing is written and ``UpdateRefused`` is raised (a check-and-set that
+        holds across threads and processes).
+        """
         with self._exclusive():
-            merged = deep_merge(self.read_raw(), patch)
+            raw = self.read_raw()
+            if only_if is not None and not only_if(raw):
+                raise UpdateRefused(f"{self.path} was not changed: its content did not allow it")
+            merged = deep_merge(raw, patch)
             if "sites" in merged:
                 merged["sites"] = upgrade_legacy_sites(merged["sites"])
             problems = validate(deep_merge(DEFAULTS, merged))

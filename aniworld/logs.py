@@ -10,9 +10,12 @@ from __future__ import annotations
 import contextvars
 import logging
 import logging.handlers
+import os
 import sys
 
 from django.conf import settings
+
+from aniworld import file_modes
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
@@ -26,6 +29,15 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Log files are 0600 (they name clients and what they did), also after a rotation."""
+
+    def _open(self):
+        stream = super()._open()
+        os.chmod(self.baseFilename, file_modes.PRIVATE_FILE_MODE)
+        return stream
+
+
 def configure() -> None:
     root = logging.getLogger()
     if getattr(root, "_aniworld_configured", False):
@@ -35,9 +47,9 @@ def configure() -> None:
     console = logging.StreamHandler(sys.stderr)
     handlers: list[logging.Handler] = [console]
     try:
-        settings.LOG_DIR.mkdir(parents=True, exist_ok=True)
+        settings.LOG_DIR.mkdir(mode=file_modes.PRIVATE_DIR_MODE, parents=True, exist_ok=True)
         handlers.append(
-            logging.handlers.RotatingFileHandler(
+            PrivateRotatingFileHandler(
                 settings.LOG_DIR / LOG_FILE_NAME,
                 maxBytes=5 * 1024 * 1024,
                 backupCount=5,

@@ -27,7 +27,7 @@ TEMP_DIR = Path(env_str("ANIWORLD_TEMP_DIR", str(BASE_DIR / "Temp"))).resolve()
 ANIWORLD_CONFIG_FILE = DATA_DIR / "config.json"
 LOG_DIR = DATA_DIR / "logs"
 BACKUP_DIR = DATA_DIR / "backups"
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)  # private: see aniworld/file_modes.py
 
 try:
     _file_config = apply_env_overrides(ConfigStore(ANIWORLD_CONFIG_FILE).load(), os.environ)
@@ -262,7 +262,7 @@ X_FRAME_OPTIONS = "DENY"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "accounts.revocation.RevocableJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
         "accounts.api_key.ApiKeyAuthentication",
     ],

@@ -21,12 +21,14 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
 
-from aniworld import config
+from aniworld import backups, config, file_modes
+from library.sync import library_root
 
 log = logging.getLogger("aniworld.startup")
 
 # Later start-up steps of the apps, in order; each is "module:function".
 SERVICE_STEPS: list[str] = [
+    "library.sync:ensure_library_root",
     "library.scanning:recover_interrupted_scans",
     "downloads.queue:restore_after_restart",
     "aniworld.system:record_start",
@@ -61,6 +63,26 @@ def prepare_database() -> None:
         call_command("migrate", database=alias, interactive=False, verbosity=0)
 
 
+def secure_data_dir() -> None:
+    """The data dir, its database, logs, backups and secrets only for us (0700/0600),
+    also where an older version left them readable. Outside the data dir only our own
+    files are touched: the backups in ``backup.path``, a SQLite database elsewhere."""
+    data_dir = Path(settings.DATA_DIR)
+    library = library_root()
+    others = [Path(settings.TEMP_DIR), *([library] if library else [])]
+    changed = file_modes.secure_tree(data_dir, skip=others)
+    database = settings.DATABASES["default"]
+    own_files = [backups.path_of(name) for name in backups.list_names()]
+    if settings.DATABASE_IS_SQLITE and Path(database["NAME"]).is_absolute():
+        name = Path(database["NAME"])
+        own_files += [name.with_name(name.name + suffix) for suffix in ("", "-wal", "-shm")]
+    for path in own_files:
+        if path.exists() and not path.resolve().is_relative_to(data_dir.resolve()):
+            changed += file_modes.secure_tree(path)
+    if changed:
+        log.warning("made %d files and folders of the data dir private (0600/0700)", changed)
+
+
 def check_config() -> None:
     config.current()
 
@@ -90,6 +112,7 @@ def run(stdout=sys.stdout) -> None:
     shutdown_flag().unlink(missing_ok=True)
     purge_temp_dir()
     prepare_database()
+    secure_data_dir()
     check_config()
     for step in SERVICE_STEPS:
         _import(step)()

@@ -30,12 +30,18 @@ def admin_login(request):
     return redirect(f"/login/?next={request.GET.get('next', '/admin/')}")
 
 
+def admin_password_change(request):
+    """The password that logs in is the master password, changed on the Settings page."""
+    return redirect("/settings/#section-master-password")
+
+
 urlpatterns = [
     path("", views.home, name="home"),
     # Pages that name no icon (the browsable API, the admin) make browsers ask for this.
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("health", health.health, name="health"),
     path("health/detailed", health.health_detailed, name="health-detailed"),
+    path("api/", views.api_root, name="api-root"),
     path("api/auth/", include(auth_api)),
     path("api/anime/", include(anime_api)),
     path("api/queue/", include(queue_api)),
@@ -48,6 +54,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/login/", admin_login),
+    path("admin/password_change/", admin_password_change),
     path("admin/", admin.site.urls),
     *auth_pages,
     *library_pages,

@@ -21,7 +21,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from accounts.websocket import CLOSE_UNAUTHENTICATED, client_of
+from accounts.websocket import CLOSE_UNAUTHENTICATED, RevocableLogin, client_of
 from aniworld.progress import ROOMS, Event, RoomEvent, event, group_name
 from downloads.queue import snapshot
 
@@ -37,7 +37,7 @@ SHUTDOWN_SECONDS = 3.0
 _open_consumers: weakref.WeakSet[LiveConsumer] = weakref.WeakSet()
 
 
-class LiveConsumer(AsyncWebsocketConsumer):
+class LiveConsumer(RevocableLogin, AsyncWebsocketConsumer):
     rooms: set[str]
 
     async def connect(self) -> None:
@@ -49,10 +49,12 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         _open_consumers.add(self)
+        await self.watch_login()
         await self.send_event(event(None, "connected", {"rooms": list(ROOMS)}))
 
     async def disconnect(self, code: int) -> None:
         _open_consumers.discard(self)
+        await self.forget_login()
         for room in list(self.rooms):
             await self.leave_room(room)
 

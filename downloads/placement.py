@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from aniworld.file_modes import make_library_readable
 from downloads.media import DownloadCancelled
 from library.naming import UnsafePathError, safe_join
 
@@ -36,6 +37,7 @@ def move_atomically(
     """
     try:
         os.replace(source, target)
+        make_library_readable(target)
         return
     except OSError as exc:
         if exc.errno != errno.EXDEV:
@@ -49,6 +51,7 @@ def move_atomically(
                 writer.write(chunk)
             writer.flush()
             os.fsync(writer.fileno())
+        make_library_readable(partial)
         os.replace(partial, target)
     except BaseException:
         partial.unlink(missing_ok=True)

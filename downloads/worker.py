@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from aniworld import config, startup
 from aniworld.errors import ChallengeError, InsufficientStorage, RemoteError
+from aniworld.file_modes import make_library_dir
 from aniworld.progress import ProgressReporter
 from downloads import hoster_stats, queue, signals
 from downloads.hosters import (
@@ -513,7 +514,7 @@ class ItemJob:
             and not (self.item.upgrade and self._is_current_file(root, target))
         ):
             raise ItemFailed(f"A file already exists at {target}; it was not overwritten.")
-        target.parent.mkdir(parents=True, exist_ok=True)
+        make_library_dir(target.parent)
         # Recorded before the move, so that a later run knows whose file that is.
         DownloadItem.objects.filter(id=self.item.id).update(file_path=file_path)
         try:

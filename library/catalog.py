@@ -9,12 +9,13 @@ from pathlib import Path
 from django.db import IntegrityError, transaction
 
 from aniworld.errors import Conflict, NotFound, RemoteStatusError, ValidationFailed
+from aniworld.file_modes import make_library_dir
 from library import signals
 from library.data_file import SeriesRef, read_data_file, write_data_file
 from library.models import Series, SeriesState
 from library.naming import UnsafePathError, safe_join, series_folder_name
 from library.providers import SeriesInfo, get_provider
-from library.sync import library_root
+from library.sync import library_root, library_root_problem
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +31,19 @@ def require_root():
     root = library_root()
     if root is None:
         raise LibraryNotConfigured()
-    if not root.is_dir():
-        raise Conflict(f"The library directory {root} does not exist.", code="LIBRARY_MISSING")
+    problem = library_root_problem(root)
+    if problem:
+        raise Conflict(problem, code="LIBRARY_MISSING")
     return root
+
+
+def library_root_message() -> str:
+    """What stops series from being added (the root unset or unusable); "" when nothing."""
+    try:
+        require_root()
+    except Conflict as exc:
+        return exc.message
+    return ""
 
 
 def fetch_series_info(site: str, key: str) -> SeriesInfo:
@@ -93,7 +104,7 @@ def add_series(site: str, key: str) -> Series:
                 provider_url=get_provider(site).relative(info.url),
                 state=SeriesState.LOADING,
             )
-            path.mkdir(parents=True, exist_ok=True)
+            make_library_dir(path)
             write_data_file(path, SeriesRef(key=key, name=info.name, site=site, folder=folder))
     except IntegrityError:
         raise Conflict(f"{key!r} is already in the library.", code="ALREADY_IN_LIBRARY") from None

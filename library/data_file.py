@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from aniworld.config import write_atomically
+from aniworld.file_modes import write_library_file
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ def read_data_file(folder: str | os.PathLike[str]) -> SeriesRef | None:
 def write_data_file(folder: str | os.PathLike[str], ref: SeriesRef) -> None:
     """Write the ``data`` file atomically, so a crash never leaves half a file to scan."""
     content = json.dumps(asdict(ref), ensure_ascii=False, indent=2) + "\n"
-    write_atomically(Path(folder) / DATA_FILE, content)
+    write_library_file(Path(folder) / DATA_FILE, content)
 
 
 def _load_data_file(

@@ -44,6 +44,30 @@ def library_root() -> Path | None:
     return Path(directory) if directory else None
 
 
+def library_root_problem(root: Path) -> str | None:
+    """Why ``root`` cannot hold the library, after creating it when missing (as setup
+    does: ``ANIME_DIRECTORY`` may name a folder nobody made yet); None when it can."""
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return (
+            f"The library directory {root} does not exist and cannot be created: "
+            f"{exc.strerror or exc}."
+        )
+    if not root.is_dir():
+        return f"The library directory {root} exists but is not a directory."
+    return None
+
+
+def ensure_library_root() -> None:
+    """At start: create the configured library root; a failure is only a warning (the
+    Library page and the health check say it too)."""
+    root = library_root()
+    problem = library_root_problem(root) if root is not None else None
+    if problem:
+        log.warning("%s", problem)
+
+
 def series_path(series: Series) -> Path:
     root = library_root()
     if root is None:

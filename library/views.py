@@ -47,6 +47,7 @@ def library_page(request):
         "nfo_missing_only": request.GET.get("nfo") == "missing",
         "scan": scanning.scan_state(),
         "sites": list(PROVIDERS),
+        "library_problem": catalog.library_root_message(),
     }
     template = (
         "library/library.html#series-list"

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from django.conf import settings
 
-from aniworld.config import write_atomically
 from aniworld.errors import RemoteError
+from aniworld.file_modes import write_library_file
 from aniworld.http import ClientPolicy, SiteClient, client_for
 from nfo.tmdb import TmdbImage, TvDetails, image_url
 
@@ -194,6 +194,6 @@ def download_artwork(
         except NotAnImage as exc:
             report.failed[name] = str(exc)
             continue
-        write_atomically(target, response.content)
+        write_library_file(target, response.content)
         report.written.append(name)
     return report

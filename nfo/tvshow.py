@@ -25,7 +25,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from aniworld.config import write_atomically
+from aniworld.file_modes import write_library_file
 from nfo.artwork import FANART_LANGUAGES, best_image_path, logo_path
 from nfo.tmdb import TvDetails, image_url
 
@@ -335,7 +335,7 @@ def to_xml(nfo: TvShowNfo) -> bytes:
 def write_nfo(folder: Path, nfo: TvShowNfo) -> Path:
     """Write ``folder/tvshow.nfo`` atomically and return its path."""
     path = Path(folder) / NFO_FILE_NAME
-    write_atomically(path, to_xml(nfo))
+    write_library_file(path, to_xml(nfo))
     return path
 
 

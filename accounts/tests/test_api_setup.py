@@ -1,10 +1,16 @@
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from unittest import mock
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db import close_old_connections
 from rest_framework.test import APIClient
 
 from accounts import owner
+from aniworld import config
 
 pytestmark = pytest.mark.django_db
 STRONG = "Str0ng-Password"
@@ -102,3 +108,41 @@ def test_a_file_in_place_of_the_library_directory_is_refused(anon, tmp_path):
         format="json",
     )
     assert response.status_code == 422
+
+
+@pytest.mark.django_db(transaction=True)
+def test_of_parallel_setups_exactly_one_wins_and_its_password_is_the_one_that_works():
+    passwords = [f"Str0ng-Password-{n}" for n in range(12)]
+    start = threading.Barrier(len(passwords))
+
+    def set_up(password):
+        start.wait()
+        try:
+            owner.set_up(password)
+            return password
+        except owner.AlreadyConfigured:
+            return None
+        finally:
+            close_old_connections()
+
+    with ThreadPoolExecutor(len(passwords)) as pool:
+        winners = [p for p in pool.map(set_up, passwords) if p]
+    assert len(winners) == 1
+    assert [p for p in passwords if owner.verify_password(p)] == winners
+
+
+def test_a_setup_that_finds_a_password_stored_meanwhile_is_a_409_and_changes_nothing(anon):
+    # The first check passed (no password yet); another process stores one before the write.
+    config_store = config.store()
+    real_update = config_store.update
+
+    def update_after_another_setup(patch, **kwargs):
+        real_update({"other": {"master_password_hash": make_password("Other-Passw0rd")}})
+        return real_update(patch, **kwargs)
+
+    with mock.patch.object(config_store, "update", update_after_another_setup):
+        response = anon.post("/api/auth/setup", {"master_password": STRONG}, format="json")
+    assert response.status_code == 409
+    assert response.json()["error"] == "ALREADY_CONFIGURED"
+    assert owner.verify_password("Other-Passw0rd")
+    assert not owner.verify_password(STRONG)

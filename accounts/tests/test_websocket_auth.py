@@ -53,3 +53,19 @@ async def test_a_foreign_origin_is_refused(configured):
     )
     connected, _ = await communicator.connect()
     assert not connected
+
+
+async def test_a_client_without_an_origin_header_is_let_through_to_the_token_check(configured):
+    token = await access_token(configured)
+    communicator = WebsocketCommunicator(application, f"/ws/connect?token={token}")
+    connected, _ = await communicator.connect()
+    assert connected
+    assert (await communicator.receive_json_from())["type"] == "connected"
+    await communicator.disconnect()
+
+
+async def test_a_client_without_an_origin_header_still_needs_a_credential(configured):
+    communicator = WebsocketCommunicator(application, "/ws/connect")
+    connected, _ = await communicator.connect()
+    assert connected
+    assert await communicator.receive_output() == {"type": "websocket.close", "code": 4401}

@@ -152,9 +152,12 @@ def test_a_scheduled_rescan_does_nothing_on_a_day_that_is_not_chosen(library):
     assert not JobRun.objects.exists()
 
 
-def test_a_failing_rescan_is_recorded_with_its_error(library_root, settings):
-    library_root.rmdir()
+def test_a_failing_rescan_is_recorded_with_its_error(library_root, monkeypatch):
+    # A missing root is created; one under a file cannot be.
+    blocker = library_root / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("ANIME_DIRECTORY", str(blocker / "anime"))
     scheduler.run_scheduled("rescan")
     run = JobRun.objects.get()
     assert run.status == "failed"
-    assert "does not exist" in run.errors[0]
+    assert "cannot be created" in run.errors[0]

@@ -32,6 +32,7 @@ def test_the_settings_page_shows_every_section_with_the_current_values(owner_cli
     titles = [h.get_text() for h in page.select("section.card > h2.card-title")]
     assert titles[:6] == ["Library", "Downloads", "Metadata", "Scheduler", "Logging", "Backups"]
     assert "API key and calendar feed" in titles
+    assert "Change master password" in titles
     assert page.select_one("#id_scheduler-schedule_time")["value"] == "05:45"
     assert page.select_one("#id_downloads-language_1 option[selected]")["value"] == "german-dub"
     assert len(page.select("#naming-preview li")) == 3

@@ -87,14 +87,25 @@
   });
 
   // ---- Failed htmx requests ----------------------------------------------
-  // Our API errors are {"success": false, "message": "…"}; anything else
-  // (an HTML error page, a proxy's reply) gets a generic line with the status.
+  // Our API errors are {"success": false, "message": "…"}; our plain-text
+  // answers (the rate limit's "try again in N seconds") are a message as they
+  // are; anything else (an HTML error page, a proxy's reply) gets a generic
+  // line with the status, or for a 429 the wait from Retry-After.
+  const MAX_PLAIN_MESSAGE = 300;
+
   function errorMessage(xhr) {
     try {
       const body = JSON.parse(xhr.responseText);
       if (body && body.success === false && typeof body.message === "string") return body.message;
     } catch {
       // Not JSON.
+    }
+    const plain = (xhr.getResponseHeader("Content-Type") || "").startsWith("text/plain");
+    const text = (xhr.responseText || "").trim();
+    if (plain && text && text.length <= MAX_PLAIN_MESSAGE) return text;
+    if (xhr.status === 429) {
+      const wait = xhr.getResponseHeader("Retry-After");
+      return wait ? `Too many requests; try again in ${wait} seconds.` : "Too many requests; try again shortly.";
     }
     return `Something went wrong (HTTP ${xhr.status}). Please try again.`;
   }

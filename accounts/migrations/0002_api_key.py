@@ -5,10 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    initial = True
-
-    dependencies = [
-    ]
+    dependencies = [("accounts", "0001_rate_counters_and_login_revocation")]
 
     operations = [
         migrations.CreateModel(
