@@ -38,7 +38,8 @@ def test_an_hls_source_is_remuxed_into_a_playable_mp4(extract, download, tmp_pat
     assert is_mp4(path)
     assert verify_media(path) == DURATION
     assert os.listdir(tmp_path) == ["episode.mp4"]
-    assert [r.path for r in hosters.media_requests("/voe/hls/seg")] == [
+    # Fetched a few at a time in parallel: each once, in any order.
+    assert sorted(r.path for r in hosters.media_requests("/voe/hls/seg")) == [
         "/voe/hls/seg000.ts",
         "/voe/hls/seg001.ts",
         "/voe/hls/seg002.ts",
@@ -69,8 +70,9 @@ def test_a_vidmoly_stream_downloads_with_its_referer(extract, download, hosters)
     )
 
 
-def test_progress_reports_increasing_bytes_and_ends_at_100_percent(extract, download):
+def test_progress_reports_increasing_bytes_and_ends_at_100_percent(extract, download, hosters):
     reports = []
+    hosters.slow_media(400_000)  # the bytes arrive over a few reads, as from a real hoster
 
     download(extract("Vidoza"), on_progress=reports.append)
 
@@ -105,6 +107,7 @@ def test_a_stop_request_cancels_and_removes_every_temp_file(
 ):
     reports = []
     source = extract(hoster)
+    hosters.slow_media(400_000)
 
     with pytest.raises(DownloadCancelled):
         download(source, on_progress=reports.append, should_stop=lambda: bool(reports))
@@ -200,7 +203,8 @@ def test_a_failing_media_server_is_retried_and_then_retryable(extract, download,
     assert len(hosters.media_requests("/vidoza/")) == 2
 
 
-def test_an_unreachable_media_server_is_retryable(download, tmp_path):
+def test_an_unreachable_media_server_is_retryable(download, tmp_path, settings):
+    settings.ANIWORLD_ALLOW_PRIVATE_HOSTS = ["127.0.0.1:9"]
     with pytest.raises(MediaDownloadError) as info:
         download(MediaSource("http://127.0.0.1:9/video.mp4", "http"), retries=0)
 

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from aniworld.addresses import host_port
 from aniworld.http import reset_clients
 from library.providers.aniworld import AniworldProvider
 from library.providers.sto import StoProvider
@@ -89,10 +90,18 @@ def running_hoster_world(media_set: MediaSet) -> Iterator[HosterWorld]:
         yield world
 
 
+def allow_private(settings, *servers) -> None:
+    """Let the downloader fetch from these fakes on 127.0.0.1, as a user would list a
+    trusted LAN host in ANIWORLD_ALLOW_PRIVATE_HOSTS (the private-address guard)."""
+    entries = [host_port(server.url) for server in servers]
+    settings.ANIWORLD_ALLOW_PRIVATE_HOSTS = [*settings.ANIWORLD_ALLOW_PRIVATE_HOSTS, *entries]
+
+
 @pytest.fixture
-def hosters(running_hoster_world: HosterWorld) -> HosterWorld:
-    """The fake hosters, every switch back to normal."""
+def hosters(running_hoster_world: HosterWorld, settings) -> HosterWorld:
+    """The fake hosters, every switch back to normal, their addresses allowed."""
     running_hoster_world.reset()
+    allow_private(settings, *running_hoster_world.servers)
     return running_hoster_world
 
 
