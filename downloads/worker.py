@@ -8,10 +8,14 @@ repeats until the queue is empty or stopped. For one item it:
 2. asks the index for the episode's hoster links and orders them by the
    owner's language and hoster preferences,
 3. for each candidate: resolves the redirect, extracts the media URL, downloads
-   into the temp dir (yt-dlp), remuxes and verifies (ffmpeg) — retrying
-   transient errors with backoff, moving on to the next hoster otherwise,
+   into the temp dir, remuxing and verifying in the same pass (downloads.media) —
+   retrying transient errors with backoff, moving on to the next hoster otherwise,
 4. moves the verified file atomically into the series folder under the naming
    template and marks the episode downloaded.
+
+Each step is a ``stage`` with a message in the item's ``progress`` (resolving,
+downloading, retrying VOE 2/3 in 4 s, falling back to Vidoza, remuxing, placing),
+persisted and pushed at once, so a slow or failing download never looks idle.
 
 Stop, cancel and shutdown are noticed within a fraction of a second through
 ``should_stop``; the item then returns to pending (stop, shutdown) or becomes
@@ -22,6 +26,7 @@ library: files appear there only by an atomic rename of a complete, verified fil
 from __future__ import annotations
 
 import logging
+import math
 import shutil
 import signal
 import time
@@ -36,7 +41,8 @@ from aniworld import config, startup
 from aniworld.errors import InsufficientStorage, RemoteError
 from aniworld.progress import ProgressReporter
 from downloads import queue, signals
-from downloads.hosters import get_extractor
+from downloads.errors import MediaDownloadError
+from downloads.hosters import MediaSource, get_extractor
 from downloads.media import DownloadCancelled, Progress, cleanup_temp, download_media
 from downloads.models import DownloadItem, QueueState, Status
 from downloads.placement import move_atomically
@@ -52,6 +58,20 @@ TRANSIENT_RETRIES = 2
 RETRY_BACKOFF_SECONDS = 2.0
 STOP_CHECK_INTERVAL = 0.5
 GIGABYTE = 1024**3
+# How often a retry's countdown ("retrying VOE 2/3 in 4 s") is brought up to date.
+COUNTDOWN_STEP_SECONDS = 1.0
+
+
+class Stage:
+    """What the worker is doing for the item now (``progress.stage``)."""
+
+    RESOLVING = "resolving"
+    DOWNLOADING = "downloading"
+    RETRYING = "retrying"
+    FALLING_BACK = "falling_back"
+    REMUXING = "remuxing"
+    VERIFYING = "verifying"
+    PLACING = "placing"
 
 
 class StopRequested(Exception):
@@ -150,6 +170,9 @@ class ItemJob:
         self.temp_dir = Path(settings.TEMP_DIR)
         self._next_stop_check = 0.0
         self.reporter = ProgressReporter("downloads", "download", persist=self._persist)
+        # Pages already read for this item: a retry does not fetch them again.
+        self._embed_urls: dict[str, str] = {}
+        self._sources: dict[str, MediaSource] = {}
 
     # -- the whole job -------------------------------------------------------
 
@@ -177,10 +200,17 @@ class ItemJob:
 
     def download(self) -> Outcome:
         self.check_free_space()
+        self.set_stage(Stage.RESOLVING, "reading the episode page")
         candidates = self.candidates()
         attempts: list[Attempt] = []
         for link in candidates:
             self.check_stop()
+            if attempts:
+                failed = attempts[-1]
+                self.set_stage(
+                    Stage.FALLING_BACK,
+                    f"{failed.hoster} failed ({failed.error}); falling back to {link.hoster}",
+                )
             try:
                 path = self.try_link(link)
             except (DownloadCancelled, StopRequested, ItemCancelled):
@@ -259,30 +289,60 @@ class ItemJob:
         """Resolve, extract and download one link, retrying transient failures."""
         for attempt in range(TRANSIENT_RETRIES + 1):
             try:
-                embed_url = get_provider(self.series.site).resolve(link.redirect_url)
-                source = get_extractor(link.hoster).extract(embed_url)
+                source = self.source(link)
                 self._set_hoster(link)
+                self.set_stage(Stage.DOWNLOADING, f"downloading from {link.hoster}")
                 return download_media(
                     source,
                     self.temp_dir,
                     self.basename,
                     on_progress=self.on_progress,
                     should_stop=self.should_stop,
+                    on_stage=lambda stage, message: self.set_stage(
+                        stage, f"{link.hoster}: {message}"
+                    ),
                     **settings.DOWNLOAD_MEDIA_OPTIONS,
                 )
             except RemoteError as exc:
+                if not isinstance(exc, MediaDownloadError):
+                    # The page failed, not the media: read it again next time.
+                    self._sources.pop(link.redirect_url, None)
                 if not exc.retryable or attempt == TRANSIENT_RETRIES:
                     raise
                 pause = RETRY_BACKOFF_SECONDS * (2**attempt) * settings.DOWNLOAD_BACKOFF_SCALE
                 log.info("item %s: %s, retrying in %.1fs", self.item.id, exc.message, pause)
-                self._sleep(pause)
+                self._sleep(
+                    pause,
+                    lambda left, attempt=attempt, exc=exc: (
+                        f"retrying {link.hoster} {attempt + 2}/{TRANSIENT_RETRIES + 1} "
+                        f"in {left} s ({exc.message})"
+                    ),
+                )
         raise AssertionError("unreachable")
 
-    def _sleep(self, seconds: float) -> None:
+    def source(self, link: HosterLink) -> MediaSource:
+        """The link's media source, resolving and extracting only what is not known yet."""
+        if link.redirect_url in self._sources:
+            return self._sources[link.redirect_url]
+        self.set_stage(Stage.RESOLVING, f"resolving {link.hoster} ({link.language})")
+        embed_url = self._embed_urls.get(link.redirect_url)
+        if embed_url is None:
+            embed_url = get_provider(self.series.site).resolve(link.redirect_url)
+            self._embed_urls[link.redirect_url] = embed_url
+        source = get_extractor(link.hoster).extract(embed_url)
+        self._sources[link.redirect_url] = source
+        return source
+
+    def _sleep(self, seconds: float, countdown=None) -> None:
+        """Pause, noticing a stop; ``countdown(seconds_left)`` names the wait in the stage."""
         deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
+        next_update = 0.0
+        while (left := deadline - time.monotonic()) > 0:
             self.check_stop(force=True)
-            time.sleep(min(STOP_CHECK_INTERVAL, max(0.0, deadline - time.monotonic())))
+            if countdown is not None and time.monotonic() >= next_update:
+                self.set_stage(Stage.RETRYING, countdown(math.ceil(left)))
+                next_update = time.monotonic() + COUNTDOWN_STEP_SECONDS
+            time.sleep(min(STOP_CHECK_INTERVAL, left))
 
     # -- stop, cancel, progress ----------------------------------------------
 
@@ -321,7 +381,22 @@ class ItemJob:
         item.total_bytes = progress.total_bytes
         item.speed_bps = progress.speed_bps
         item.eta_seconds = progress.eta_seconds
+        if item.stage != Stage.DOWNLOADING and progress.percent < 100:
+            # Bytes flow again after a retry.
+            item.stage = Stage.DOWNLOADING
+            item.stage_message = f"downloading from {item.hoster}"
         self.reporter.progress(**progress_event(item))
+
+    def set_stage(self, stage: str, message: str) -> None:
+        """Persist and push what the worker does now; never throttled away."""
+        from downloads.serializers import progress_event
+
+        if (self.item.stage, self.item.stage_message) == (stage, message):
+            return
+        self.item.stage = stage
+        self.item.stage_message = message[:500]
+        log.debug("item %s: %s: %s", self.item.id, stage, message)
+        self.reporter.progress(force=True, **progress_event(self.item))
 
     def _persist(self, stage: str, data: dict) -> None:
         if stage == "progress":
@@ -331,6 +406,8 @@ class ItemJob:
                 total_bytes=self.item.total_bytes,
                 speed_bps=self.item.speed_bps,
                 eta_seconds=self.item.eta_seconds,
+                stage=self.item.stage,
+                stage_message=self.item.stage_message,
             )
 
     def _set_hoster(self, link: HosterLink) -> None:
@@ -418,6 +495,7 @@ class ItemJob:
         ):
             raise ItemFailed(f"A file already exists at {target}; it was not overwritten.")
         target.parent.mkdir(parents=True, exist_ok=True)
+        self.set_stage(Stage.PLACING, "moving the file into the library")
         # Recorded before the move, so that a later run knows whose file that is.
         DownloadItem.objects.filter(id=self.item.id).update(file_path=file_path)
         try:

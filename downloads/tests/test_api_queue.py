@@ -69,6 +69,8 @@ def test_added_items_carry_every_documented_field(api, episodes, stopped):
         "total_bytes",
         "speed_bps",
         "eta_seconds",
+        "stage",
+        "message",
     }
 
 
