@@ -524,7 +524,9 @@ def _input_file(path: Path) -> list[str]:
 def _check_remux(result: _FfmpegResult, name: str) -> None:
     if result.returncode != 0:
         if result.disk_full:
-            raise InsufficientStorage(f"the disk is full while remuxing {name}")
+            raise InsufficientStorage(
+                f"the disk is full while remuxing {name} (No space left on device)"
+            )
         raise MediaVerificationError(f"ffmpeg cannot remux {name}: {result.last_line}")
     if result.corrupt_packets:
         raise MediaVerificationError(
