@@ -85,12 +85,18 @@ class MediaFetcher:
                 body = self._read_all(response, url, MAX_PLAYLIST_BYTES)
                 return body.decode("utf-8", "replace"), str(response.url)
 
-        return self._retrying(f"the playlist {_short(url)}", retries, attempt)
+        return self._retrying("the playlist", retries, attempt)
 
     def content(
-        self, url: str, *, retries: int, byte_range: tuple[int, int] | None = None
+        self,
+        url: str,
+        *,
+        retries: int,
+        what: str,
+        byte_range: tuple[int, int] | None = None,
     ) -> bytes:
-        """The whole body of ``url`` (an HLS segment or key); ``byte_range`` is (offset, length)."""
+        """The whole body of ``url`` (an HLS segment or key, ``what`` names it in
+        retry notices); ``byte_range`` is (offset, length)."""
         headers = {}
         if byte_range:
             offset, length = byte_range
@@ -100,7 +106,7 @@ class MediaFetcher:
             with self._open(url, headers) as response:
                 return self._read_all(response, url, MAX_SEGMENT_BYTES)
 
-        return self._retrying(_short(url), retries, attempt)
+        return self._retrying(what, retries, attempt)
 
     def to_file(
         self,
@@ -139,7 +145,7 @@ class MediaFetcher:
                     raise _transport_error(exc, url) from exc
             return written
 
-        return self._retrying(_short(url), retries, attempt)
+        return self._retrying("the file", retries, attempt)
 
     # -- the parts -------------------------------------------------------------
 
@@ -201,8 +207,10 @@ class MediaFetcher:
                 if not exc.retryable or number == retries:
                     raise
                 pause = min(self.retry_backoff * 2**number, MAX_BACKOFF_SECONDS)
+                host = urlsplit(exc.url).netloc
+                reason = f"HTTP {exc.status_code} from {host}" if exc.status_code else exc.message
                 self.on_retry(
-                    f"{exc.message}; retrying {what} ({number + 1}/{retries}) in {pause:.0f} s"
+                    f"{reason}; retrying {what} ({number + 1}/{retries}) in {pause:.0f} s"
                 )
                 self._sleep(pause)
         raise AssertionError("unreachable")

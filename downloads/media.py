@@ -100,7 +100,7 @@ def download_media(
     on_progress: Callable[[Progress], None],
     should_stop: Callable[[], bool],
     *,
-    retries: int = 3,
+    retries: int = 2,
     fragment_retries: int = 5,
     socket_timeout: float = 30.0,
     retry_backoff: float = 1.0,
@@ -354,6 +354,7 @@ class _HlsDownload:
                     head = self.fetcher.content(
                         playlist.init_section,
                         retries=self.fragment_retries,
+                        what="the init section",
                         byte_range=_range(playlist.init_range),
                     )
                 downloaded = len(head)
@@ -404,7 +405,10 @@ class _HlsDownload:
         """One segment's bytes, decrypted; refused when it is no media at all."""
         byte_range = _range(segment.byte_range)
         data = self.fetcher.content(
-            segment.uri, retries=self.fragment_retries, byte_range=byte_range
+            segment.uri,
+            retries=self.fragment_retries,
+            what=f"segment {segment.sequence}",
+            byte_range=byte_range,
         )
         if segment.key.method == "AES-128":
             data = self.decrypt(segment, data)
@@ -418,7 +422,7 @@ class _HlsDownload:
     def decrypt(self, segment: hls.Segment, data: bytes) -> bytes:
         uri = segment.key.uri or ""
         if uri not in self.keys:
-            key = self.fetcher.content(uri, retries=self.fragment_retries)
+            key = self.fetcher.content(uri, retries=self.fragment_retries, what="the key")
             if len(key) != 16:
                 raise MediaVerificationError(f"the stream's key at {uri} is not 16 bytes")
             self.keys[uri] = key

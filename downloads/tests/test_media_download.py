@@ -1,9 +1,12 @@
 import os
 import re
 import shutil
+import time
 from dataclasses import replace
 
 import pytest
+from cryptography.hazmat.primitives import padding
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from downloads.hosters import MediaSource
 from downloads.media import (
@@ -13,6 +16,8 @@ from downloads.media import (
     cleanup_temp,
     verify_media,
 )
+from tests.fakes.fixtures import allow_private
+from tests.fakes.server import Reply
 
 # The fake video lasts 3 s; remuxing may shift it by a frame or so.
 DURATION = pytest.approx(3.0, abs=0.2)
@@ -218,7 +223,7 @@ def test_a_left_over_file_is_not_taken_for_the_download(extract, download, tmp_p
     assert verify_media(download(extract("Vidoza"))) == DURATION
 
 
-def test_yt_dlp_prints_nothing(extract, download, capfd):
+def test_a_download_prints_nothing(extract, download, capfd):
     download(extract("VOE"))
 
     captured = capfd.readouterr()
@@ -264,3 +269,68 @@ def test_cleanup_removes_only_the_files_of_its_download(tmp_path):
     cleanup_temp(tmp_path, "ep [1]")
 
     assert sorted(os.listdir(tmp_path)) == sorted(others)
+
+
+def test_an_aes_128_encrypted_stream_is_decrypted(page_server, media_set, download, settings):
+    key = bytes(range(16))
+    segments = sorted(media_set.hls_dir.glob("seg*.ts"))
+    lines = ["#EXTM3U", "#EXT-X-TARGETDURATION:1", '#EXT-X-KEY:METHOD=AES-128,URI="key.bin"']
+    for sequence, segment in enumerate(segments):
+        padder = padding.PKCS7(128).padder()
+        plain = padder.update(segment.read_bytes()) + padder.finalize()
+        iv = sequence.to_bytes(16, "big")  # no IV attribute: the media sequence number
+        encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
+        body = encryptor.update(plain) + encryptor.finalize()
+        page_server.route(
+            "GET", f"/aes/{segment.name}", lambda request, body=body: Reply(200, body)
+        )
+        lines += ["#EXTINF:1.0,", segment.name]
+    page_server.route("GET", "/aes/key.bin", lambda request: Reply(200, key))
+    playlist = "\n".join([*lines, "#EXT-X-ENDLIST", ""])
+    page_server.route("GET", "/aes/index.m3u8", lambda request: Reply(200, playlist))
+    allow_private(settings, page_server)
+
+    path = download(MediaSource(f"{page_server.url}/aes/index.m3u8", "hls"))
+
+    assert verify_media(path) == DURATION
+
+
+def test_segments_arriving_out_of_order_are_remuxed_in_order(extract, download, hosters):
+    """The first segment is the slowest: the later ones wait for it."""
+    serve_media = hosters._media
+
+    def media(request, content_type, file=None):
+        if file is not None and file.name == "seg000.ts":
+            time.sleep(0.3)
+        return serve_media(request, content_type, file)
+
+    hosters._media = media
+    try:
+        path = download(extract("VOE"))
+    finally:
+        del hosters._media
+
+    assert verify_media(path) == DURATION
+
+
+def test_retries_are_announced_with_what_failed(extract, download, hosters):
+    source = extract("Vidoza")
+    hosters.fail_media()
+    stages = []
+
+    with pytest.raises(MediaDownloadError):
+        download(source, retries=2, on_stage=lambda stage, message: stages.append((stage, message)))
+
+    host = hosters.cdn.url.removeprefix("http://")
+    assert stages == [
+        ("retrying", f"HTTP 503 from {host}; retrying the file (1/2) in 0 s"),
+        ("retrying", f"HTTP 503 from {host}; retrying the file (2/2) in 0 s"),
+    ]
+
+
+def test_the_end_of_an_hls_download_is_announced_as_remuxing(extract, download):
+    stages = []
+
+    download(extract("VOE"), on_stage=lambda stage, message: stages.append(stage))
+
+    assert stages == ["remuxing"]
