@@ -119,6 +119,8 @@ def test_two_queue_pages_follow_a_download_live_without_polling(open_page, world
     for page in (first, second):  # (wait_for_function would need 'unsafe-eval')
         label = page.locator("#active-item [data-progress-label]", has_text=MOVING)
         label.wait_for(timeout=15_000)
+    stage = first.locator("#active-item [data-progress-stage]", has_text="downloading from VOE")
+    stage.wait_for(timeout=5_000)
     first.locator(".toast", has_text="Downloaded Attack on Titan S01E02").wait_for(timeout=15_000)
     second.locator(".toast", has_text="Downloaded Attack on Titan S01E02").wait_for(timeout=5_000)
     completed = first.locator("[aria-labelledby=completed-title] li", has_text="S01E02")
