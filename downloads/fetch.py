@@ -63,6 +63,9 @@ class MediaFetcher:
         self.should_stop = should_stop
         self.on_retry = on_retry
         self._aborted = threading.Event()
+        # Only the thread that made the fetcher asks should_stop (it may query the
+        # database); segment threads stop when it calls abort().
+        self._owner = threading.get_ident()
 
     def __enter__(self) -> MediaFetcher:
         return self
@@ -94,9 +97,13 @@ class MediaFetcher:
         retries: int,
         what: str,
         byte_range: tuple[int, int] | None = None,
+        on_bytes: Callable[[int], None] | None = None,
+        on_length: Callable[[int], None] | None = None,
     ) -> bytes:
         """The whole body of ``url`` (an HLS segment or key, ``what`` names it in
-        retry notices); ``byte_range`` is (offset, length)."""
+        retry notices); ``byte_range`` is (offset, length). ``on_bytes(n)`` hears of
+        every chunk, and of ``-received`` when an attempt's bytes are dropped;
+        ``on_length`` of the announced length."""
         headers = {}
         if byte_range:
             offset, length = byte_range
@@ -104,7 +111,10 @@ class MediaFetcher:
 
         def attempt() -> bytes:
             with self._open(url, headers) as response:
-                return self._read_all(response, url, MAX_SEGMENT_BYTES)
+                length = response.headers.get("content-length", "")
+                if on_length is not None and length.isdigit():
+                    on_length(int(length))
+                return self._read_all(response, url, MAX_SEGMENT_BYTES, on_bytes)
 
         return self._retrying(what, retries, attempt)
 
@@ -180,21 +190,33 @@ class MediaFetcher:
             return
         raise MediaDownloadError(f"more than {MAX_REDIRECTS} redirects from {url}", url=url)
 
-    def _read_all(self, response: httpx.Response, url: str, limit: int) -> bytes:
+    def _read_all(
+        self,
+        response: httpx.Response,
+        url: str,
+        limit: int,
+        on_bytes: Callable[[int], None] | None = None,
+    ) -> bytes:
         chunks: list[bytes] = []
         size = 0
         try:
             for chunk in response.iter_raw():
                 self._check_stop()
                 size += len(chunk)
+                if on_bytes is not None:
+                    on_bytes(len(chunk))
                 if size > limit:
                     raise MediaVerificationError(
                         f"{_short(url)} is larger than {limit // 1024 // 1024} MB; "
                         "that is no playlist or segment"
                     )
                 chunks.append(chunk)
-        except httpx.TransportError as exc:
-            raise _transport_error(exc, url) from exc
+        except BaseException as exc:
+            if on_bytes is not None:
+                on_bytes(-size)  # a retry starts this body over
+            if isinstance(exc, httpx.TransportError):
+                raise _transport_error(exc, url) from exc
+            raise
         return b"".join(chunks)
 
     def _retrying(self, what: str, retries: int, attempt: Callable[[], T]) -> T:
@@ -222,7 +244,7 @@ class MediaFetcher:
             time.sleep(min(0.2, left))
 
     def _check_stop(self) -> None:
-        if self._aborted.is_set() or self.should_stop():
+        if self._aborted.is_set() or (threading.get_ident() == self._owner and self.should_stop()):
             self._aborted.set()
             raise DownloadCancelled("the download was stopped")
 

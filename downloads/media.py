@@ -26,6 +26,7 @@ import re
 import select
 import subprocess
 import tempfile
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -334,6 +335,10 @@ class _HlsDownload:
         self.fragment_retries = fragment_retries
         self.parallel = max(1, parallel)
         self.keys: dict[str, bytes] = {}
+        # Written by the segment threads, read by the one that reports.
+        self.lock = threading.Lock()
+        self.received = 0
+        self.lengths: dict[int, int] = {}  # by sequence: announced, then received
 
     def run(self, url: str, retries: int, temp_dir: Path, basename: str) -> Path:
         playlist = self.playlist(url, retries)
@@ -356,22 +361,22 @@ class _HlsDownload:
                         retries=self.fragment_retries,
                         what="the init section",
                         byte_range=_range(playlist.init_range),
+                        on_bytes=self.received_bytes,
                     )
-                downloaded = len(head)
-                done_seconds = 0.0
                 while pending:
-                    segment, future = pending.popleft()
-                    data = head + future.result()
+                    segment, future = pending[0]
+                    try:
+                        data = head + future.result(timeout=FFMPEG_POLL_SECONDS)
+                    except TimeoutError:
+                        self.report(len(playlist.segments))  # and notice a stop
+                        continue
+                    pending.popleft()
                     head = b""
                     fetch_ahead()
                     if ffmpeg is None:
                         ffmpeg = _PipedFfmpeg(_stream_format(data, segment.uri), partial)
                     ffmpeg.feed(data)
-                    downloaded += len(data)
-                    done_seconds += segment.duration
-                    share = done_seconds / playlist.duration if playlist.duration else 0.0
-                    estimate = int(downloaded / share) if share else None
-                    self.reporter.update(downloaded, estimate, share * 100.0)
+                    self.report(len(playlist.segments))
                 self.reporter.finish()
                 self.stage(STAGE_REMUXING, "finishing the mp4")
                 assert ffmpeg is not None  # a playlist lists at least one segment
@@ -388,6 +393,25 @@ class _HlsDownload:
         final = temp_dir / f"{basename}.mp4"
         partial.replace(final)
         return final
+
+    def report(self, count: int) -> None:
+        """Progress by the bytes received so far, partial segments included; the
+        total is the segments' mean size so far times their number."""
+        with self.lock:
+            received = self.received
+            lengths = list(self.lengths.values())
+        total = None
+        if lengths:
+            total = max(received, int(sum(lengths) / len(lengths) * count))
+        self.reporter.update(received, total)
+
+    def received_bytes(self, count: int) -> None:
+        with self.lock:
+            self.received += count
+
+    def known_length(self, sequence: int, length: int) -> None:
+        with self.lock:
+            self.lengths[sequence] = length
 
     def playlist(self, url: str, retries: int) -> hls.MediaPlaylist:
         text, base = self.fetcher.text(url, retries=retries)
@@ -409,7 +433,10 @@ class _HlsDownload:
             retries=self.fragment_retries,
             what=f"segment {segment.sequence}",
             byte_range=byte_range,
+            on_bytes=self.received_bytes,
+            on_length=lambda length: self.known_length(segment.sequence, length),
         )
+        self.known_length(segment.sequence, len(data))
         if segment.key.method == "AES-128":
             data = self.decrypt(segment, data)
         what = _text_kind(data[:SNIFF_BYTES])

@@ -28,6 +28,7 @@ import pytest
 
 from downloads.media import verify_media
 from tests.browser import _unavailable as unavailable
+from tests.fakes.fixtures import allowed_hosters_env
 from tests.processes import BASE_DIR, ServeProcess
 from tests.test_live_stream import QUICK_INDEX, own_database
 
@@ -114,13 +115,16 @@ SET_THEME = """(theme) => {
 
 
 @pytest.fixture(scope="module")
-def app(running_aniworld, running_sto, tmp_path_factory) -> Iterator[ServeProcess]:
+def app(
+    running_aniworld, running_sto, running_hoster_world, tmp_path_factory
+) -> Iterator[ServeProcess]:
     """A fresh installation, as `make run` starts it; on `make test-services` with this
     run's Redis and a database of its own. Both index sites are the local fakes."""
     directory = tmp_path_factory.mktemp("journey")
     env = {
         "ANIWORLD_SITE_URL": running_aniworld.url,
         "STO_SITE_URL": running_sto.url,
+        **allowed_hosters_env(running_hoster_world),
         **QUICK_INDEX,
     }
     with own_database(os.environ.get("DATABASE_URL")) as database:

@@ -15,6 +15,7 @@ import signal
 import httpx
 import pytest
 
+from tests.fakes.fixtures import allowed_hosters_env
 from tests.processes import ServeProcess, command_line
 from tests.test_live_stream import QUICK_INDEX
 
@@ -26,7 +27,7 @@ MOVING = re.compile(r"^\s*[1-9][0-9]*\.[0-9] %")  # a progress label past 0 %
 
 
 @pytest.fixture(scope="module")
-def app(running_aniworld, tmp_path_factory):
+def app(running_aniworld, running_hoster_world, tmp_path_factory):
     """One `serve` in the default set-up of `make run` for the module (each start costs
     seconds); tests queue different episodes. Each test asks for ``world``, which
     points the fake index at the fake hosters again."""
@@ -38,6 +39,7 @@ def app(running_aniworld, tmp_path_factory):
         env={
             "ANIME_DIRECTORY": str(library),
             "ANIWORLD_SITE_URL": running_aniworld.url,
+            **allowed_hosters_env(running_hoster_world),
             **QUICK_INDEX,
         },
     )
