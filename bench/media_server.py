@@ -22,7 +22,7 @@ def serve(folder: Path, bytes_per_second: int | None = None) -> tuple[subprocess
     """Start serving ``folder`` (at most ``bytes_per_second``, like a real link, when
     given); stop the server by closing its stdin (``stop``).
 
-    Its stderr is dropped: clients that hang up mid-transfer (yt-dlp on exit) make
+    Its stderr is dropped: clients that hang up mid-transfer (a cancelled fetch) make
     the standard library print a traceback for each.
     """
     process = subprocess.Popen(
@@ -56,7 +56,11 @@ def main(folder: Path, bytes_per_second: int | None) -> None:
     sys.path.insert(0, str(ROOT))
     from tests.fakes.server import FakeServer, Reply
 
-    content_types = {".m3u8": "application/vnd.apple.mpegurl", ".ts": "video/mp2t"}
+    content_types = {
+        ".m3u8": "application/vnd.apple.mpegurl",
+        ".ts": "video/mp2t",
+        ".html": "text/html; charset=utf-8",
+    }
 
     def send(request) -> Reply:
         path = (folder / request.params["name"]).resolve()

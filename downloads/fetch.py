@@ -15,6 +15,8 @@ request. Other 4xx answers fail at once.
 from __future__ import annotations
 
 import errno
+import functools
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -55,6 +57,7 @@ class MediaFetcher:
     ):
         self.client = httpx.Client(
             headers={"User-Agent": BROWSER_USER_AGENT, **headers},
+            verify=_ssl_context(),
             timeout=socket_timeout,
             follow_redirects=False,
             limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
@@ -247,6 +250,13 @@ class MediaFetcher:
         if self._aborted.is_set() or (threading.get_ident() == self._owner and self.should_stop()):
             self._aborted.set()
             raise DownloadCancelled("the download was stopped")
+
+
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """One context for every download: loading the CA bundle takes 0.15 s, a fifth of a
+    small episode's time if each download loaded it again."""
+    return httpx.create_ssl_context()
 
 
 def _write(handle: BinaryIO, chunk: bytes) -> None:

@@ -19,6 +19,7 @@ pages or manifests (HLS, DASH) are refused before ffmpeg sees them.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import glob
 import logging
 import os
@@ -77,6 +78,7 @@ MPEGTS_SYNC = 0x47
 # Segments fetched ahead of the one ffmpeg reads: enough to hide each request's
 # latency, few enough to keep memory small.
 SEGMENTS_AHEAD = 8
+PIPE_BYTES = 1024 * 1024
 STAGE_REMUXING = "remuxing"
 STAGE_VERIFYING = "verifying"
 STAGE_RETRYING = "retrying"
@@ -354,7 +356,11 @@ class _HlsDownload:
             ffmpeg: _PipedFfmpeg | None = None
             try:
                 fetch_ahead()
-                head = b""
+                # Started while the first segments arrive, with the format the playlist
+                # implies (an init section: fragmented mp4), checked on the first bytes.
+                input_format = "mov" if playlist.init_section else "mpegts"
+                ffmpeg = _PipedFfmpeg(input_format, partial)
+                head: bytes | None = b""  # None once the first segment went to ffmpeg
                 if playlist.init_section:
                     head = self.fetcher.content(
                         playlist.init_section,
@@ -366,20 +372,22 @@ class _HlsDownload:
                 while pending:
                     segment, future = pending[0]
                     try:
-                        data = head + future.result(timeout=FFMPEG_POLL_SECONDS)
+                        data = (head or b"") + future.result(timeout=FFMPEG_POLL_SECONDS)
                     except TimeoutError:
                         self.report(len(playlist.segments))  # and notice a stop
                         continue
                     pending.popleft()
-                    head = b""
                     fetch_ahead()
-                    if ffmpeg is None:
-                        ffmpeg = _PipedFfmpeg(_stream_format(data, segment.uri), partial)
+                    if head is not None and _stream_format(data, segment.uri) != input_format:
+                        # Fragmented mp4 without an init section: self-initialising.
+                        ffmpeg.kill()
+                        input_format = "mov"
+                        ffmpeg = _PipedFfmpeg(input_format, partial)
+                    head = None
                     ffmpeg.feed(data)
                     self.report(len(playlist.segments))
                 self.reporter.finish()
                 self.stage(STAGE_REMUXING, "finishing the mp4")
-                assert ffmpeg is not None  # a playlist lists at least one segment
                 result = ffmpeg.finish(self.should_stop)
             except BaseException:
                 self.fetcher.abort()
@@ -500,6 +508,7 @@ class _PipedFfmpeg:
         self.process = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=self.stdout, stderr=self.stderr
         )
+        _widen_pipe(self.process.stdin)
 
     def feed(self, data: bytes) -> None:
         assert self.process.stdin is not None
@@ -535,6 +544,16 @@ class _PipedFfmpeg:
                 stream.close()
             except (OSError, AttributeError):
                 continue
+
+
+def _widen_pipe(pipe: IO[bytes] | None) -> None:
+    """A 1 MB pipe instead of 64 kB: a segment goes to ffmpeg in a few writes
+    instead of dozens of wake-ups of both processes (Linux only; elsewhere as is)."""
+    set_size = getattr(fcntl, "F_SETPIPE_SZ", None)
+    if pipe is None or set_size is None:
+        return
+    with contextlib.suppress(OSError):  # above /proc/sys/fs/pipe-max-size
+        fcntl.fcntl(pipe.fileno(), set_size, PIPE_BYTES)
 
 
 # -- checks and ffmpeg -----------------------------------------------------------
