@@ -26,7 +26,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from aniworld.addresses import ensure_public_url
+from aniworld.addresses import ensure_public_url, host_port
 from aniworld.errors import InsufficientStorage
 from aniworld.http import BROWSER_USER_AGENT
 from downloads.errors import DownloadCancelled, MediaDownloadError, MediaVerificationError
@@ -69,6 +69,8 @@ class MediaFetcher:
         # Only the thread that made the fetcher asks should_stop (it may query the
         # database); segment threads stop when it calls abort().
         self._owner = threading.get_ident()
+        self._allowed: set[str] = set()  # host:port the guard let through
+        self._lock = threading.Lock()
 
     def __enter__(self) -> MediaFetcher:
         return self
@@ -167,7 +169,7 @@ class MediaFetcher:
         """GET ``url`` following redirects, each hop checked before it is requested."""
         for _hop in range(MAX_REDIRECTS + 1):
             self._check_stop()
-            ensure_public_url(url)
+            self._ensure_allowed(url)
             request = self.client.build_request("GET", url, headers=headers)
             try:
                 response = self.client.send(request, stream=True)
@@ -192,6 +194,16 @@ class MediaFetcher:
                 response.close()
             return
         raise MediaDownloadError(f"more than {MAX_REDIRECTS} redirects from {url}", url=url)
+
+    def _ensure_allowed(self, url: str) -> None:
+        """The address guard, asked once per host of this download: a playlist of
+        hundreds of segments on one CDN host costs one DNS lookup, not hundreds."""
+        target = host_port(url)
+        if target in self._allowed:
+            return
+        ensure_public_url(url)
+        with self._lock:
+            self._allowed.add(target)
 
     def _read_all(
         self,

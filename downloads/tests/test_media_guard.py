@@ -59,6 +59,15 @@ def test_a_segment_on_a_private_address_is_refused_and_never_fetched(
     assert os.listdir(tmp_path) == []
 
 
+def test_a_segment_that_names_a_local_file_is_refused(extract, download, hosters, tmp_path):
+    hosters.serve_media_playlist(playlist("seg000.ts", "file:///etc/passwd"))
+
+    with pytest.raises(BlockedAddressError, match="not an http"):
+        download(extract("VOE"))
+
+    assert os.listdir(tmp_path) == []
+
+
 def test_a_key_on_a_private_address_is_refused(extract, download, hosters, internal, tmp_path):
     hosters.serve_media_playlist(playlist("seg000.ts", key=f"{internal.url}/internal/key"))
 
