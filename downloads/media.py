@@ -4,9 +4,7 @@ An HLS stream's segments are fetched a few at a time in parallel and written,
 in order, into one ffmpeg that remuxes them into an mp4 as they arrive; the same
 ffmpeg counts damaged packets and reports how far the stream reached, which is
 the verification. A plain file (Vidoza, Doodstream) is written straight to disk
-and checked without reading it again: its boxes must cover the file exactly (a
-cut file announces more than it holds) and ffmpeg must find a video stream in
-its header. Everything lives in ``temp_dir`` under ``<basename>.*`` until the
+and checked by its structure without reading it again (``downloads.mp4``). Everything lives in ``temp_dir`` under ``<basename>.*`` until the
 caller moves the finished mp4 into the library; on any failure, cancellation
 included, those files are removed.
 
@@ -46,6 +44,7 @@ from downloads.errors import DownloadCancelled, MediaDownloadError, MediaVerific
 from downloads.eta import RateEstimator
 from downloads.fetch import MediaFetcher
 from downloads.hosters.base import MediaSource
+from downloads.mp4 import check_mp4
 
 __all__ = [
     "DownloadCancelled",
@@ -73,7 +72,6 @@ CORRUPTION_MARKERS = ("Packet corrupt", "corrupt input packet", "PES packet size
 # What ffmpeg may open and which demuxers it may use on hoster bytes (the mov
 # demuxer also reads mp4; its external references, "drefs", are off by default).
 VIDEO_FORMATS = "mpegts,mov,matroska,flv,avi"
-MP4_BOX_HEADER = 8
 MPEGTS_SYNC = 0x47
 # Segments fetched ahead of the one ffmpeg reads: enough to hide each request's
 # latency, few enough to keep memory small.
@@ -241,8 +239,7 @@ def _download_file(
     final = temp_dir / f"{basename}.mp4"
     if _is_mp4(part):
         stage(STAGE_VERIFYING, "checking the file")
-        _check_mp4_boxes(part)
-        _probe_video(part, should_stop)
+        check_mp4(part)
         part.replace(final)
     else:
         stage(STAGE_REMUXING, "remuxing into an mp4")
@@ -255,53 +252,6 @@ def _is_mp4(path: Path) -> bool:
     with path.open("rb") as handle:
         head = handle.read(12)
     return head[4:8] == b"ftyp"
-
-
-def _check_mp4_boxes(path: Path) -> None:
-    """The top-level boxes must cover the file exactly, moov and mdat among them: a
-    file cut short (by a hoster, or a Content-Length that lied) has a last box that
-    announces more bytes than follow it."""
-    size = path.stat().st_size
-    seen = set()
-    offset = 0
-    with path.open("rb") as handle:
-        while offset < size:
-            handle.seek(offset)
-            header = handle.read(16)
-            if len(header) < MP4_BOX_HEADER:
-                raise MediaVerificationError(f"{path.name} is cut off inside a box header")
-            box_size = int.from_bytes(header[:4], "big")
-            box_type = header[4:8]
-            if box_size == 1 and len(header) == 16:
-                box_size = int.from_bytes(header[8:16], "big")
-            elif box_size == 0:
-                box_size = size - offset
-            if box_size < MP4_BOX_HEADER:
-                raise MediaVerificationError(
-                    f"{path.name} is not a valid mp4 (box of {box_size} B)"
-                )
-            if offset + box_size > size:
-                raise MediaVerificationError(
-                    f"{path.name} is cut off: its {box_type.decode('latin-1')} box announces "
-                    f"{box_size} bytes but only {size - offset} follow"
-                )
-            seen.add(box_type)
-            offset += box_size
-    if b"moov" not in seen or not seen & {b"mdat", b"moof"}:
-        raise MediaVerificationError(f"{path.name} lacks its moov or mdat box; it is no video")
-
-
-def _probe_video(path: Path, should_stop: Callable[[], bool]) -> None:
-    """ffmpeg reads the header and the first video packet: a video stream exists and
-    the file announces a duration."""
-    result = _run_ffmpeg(
-        [*_input_file(path), "-map", "0:v:0", "-c", "copy", "-frames:v", "1", "-f", "null", "-"],
-        should_stop,
-    )
-    if result.returncode != 0:
-        raise MediaVerificationError(f"ffmpeg cannot read {path.name}: {result.last_line}")
-    if not result.duration or result.duration <= 0:
-        raise MediaVerificationError(f"{path.name} has no readable duration")
 
 
 def _remux_file(raw: Path, final: Path, basename: str, should_stop: Callable[[], bool]) -> None:
