@@ -41,7 +41,7 @@ from aniworld import config, startup
 from aniworld.errors import InsufficientStorage, RemoteError
 from aniworld.progress import ProgressReporter
 from downloads import queue, signals
-from downloads.errors import MediaDownloadError
+from downloads.errors import MediaDownloadError, MediaVerificationError
 from downloads.hosters import MediaSource, get_extractor
 from downloads.media import DownloadCancelled, Progress, cleanup_temp, download_media
 from downloads.models import DownloadItem, QueueState, Status
@@ -307,7 +307,12 @@ class ItemJob:
                 if not isinstance(exc, MediaDownloadError):
                     # The page failed, not the media: read it again next time.
                     self._sources.pop(link.redirect_url, None)
-                if not exc.retryable or attempt == TRANSIENT_RETRIES:
+                # The media fetch retried transient failures itself; retrying the whole
+                # link on top would multiply the waits before the next hoster gets a turn.
+                fetch_retried = isinstance(exc, MediaDownloadError) and not isinstance(
+                    exc, MediaVerificationError
+                )
+                if not exc.retryable or fetch_retried or attempt == TRANSIENT_RETRIES:
                     raise
                 pause = RETRY_BACKOFF_SECONDS * (2**attempt) * settings.DOWNLOAD_BACKOFF_SCALE
                 log.info("item %s: %s, retrying in %.1fs", self.item.id, exc.message, pause)

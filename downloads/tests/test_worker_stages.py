@@ -70,10 +70,7 @@ def test_a_download_goes_through_its_stages_live(api, series, pushed):
     assert (done["stage"], done["message"]) == ("", "")
 
 
-def test_retries_and_the_fallback_are_shown_while_they_happen(
-    api, series, hosters, pushed, settings
-):
-    settings.DOWNLOAD_BACKOFF_SCALE = 0.05  # pauses of 0.1 s and 0.2 s
+def test_media_retries_and_the_fallback_are_shown_while_they_happen(api, series, hosters, pushed):
     hosters.fail_media()
 
     item = queue_episode(api)
@@ -82,28 +79,47 @@ def test_retries_and_the_fallback_are_shown_while_they_happen(
     messages = [data["message"] for data, _, _ in pushed]
     cdn = hosters.cdn.url.removeprefix("http://")
     assert f"VOE: HTTP 503 from {cdn}; retrying the playlist (1/2) in 0 s" in messages
-    assert f"Vidoza: HTTP 503 from {cdn}; retrying the file (2/2) in 0 s" in messages
-    assert any(
-        m.startswith("retrying VOE 2/3 in 1 s (the media server answered HTTP 503")
-        for m in messages
-    )
-    assert any(m.startswith("retrying VOE 3/3 in 1 s") for m in messages)
+    assert f"VOE: HTTP 503 from {cdn}; retrying the playlist (2/2) in 0 s" in messages
     assert any(
         m.startswith("VOE failed (the media server answered HTTP 503")
         and m.endswith("; falling back to Vidoza")
         for m in messages
     )
-    assert "retrying" in stages(pushed)
-    assert "falling_back" in stages(pushed)
+    assert f"Vidoza: HTTP 503 from {cdn}; retrying the file (2/2) in 0 s" in messages
+    assert stages(pushed) == [
+        "resolving",
+        "downloading",
+        "retrying",
+        "falling_back",
+        "resolving",
+        "downloading",
+        "retrying",
+    ]
+    # The fetch retried; the link is not retried on top (3 requests, not 9).
+    assert len(hosters.media_requests("/voe/hls/master.m3u8")) == 3
+
+
+def test_a_failing_hoster_page_is_retried_with_a_countdown(api, series, hosters, pushed, settings):
+    settings.DOWNLOAD_BACKOFF_SCALE = 0.05  # pauses of 0.1 s and 0.2 s
+    hosters.fail_page("VOE")
+
+    item = queue_episode(api)
+
+    assert item.status == Status.COMPLETED, item.error
+    assert item.hoster == "Vidoza"
+    messages = [data["message"] for data, _, _ in pushed]
+    assert any(m.startswith("retrying VOE 2/3 in 1 s (") for m in messages), messages
+    assert any(m.startswith("retrying VOE 3/3 in 1 s (") for m in messages), messages
+    assert any(m.endswith("; falling back to Vidoza") for m in messages)
 
 
 def test_a_retry_does_not_read_the_redirect_or_the_embed_page_again(api, series, hosters, world):
-    hosters.fail_media()
+    hosters.serve_html_instead_of_video()  # retried: a later try may get the video
 
     item = queue_episode(api)
 
     assert item.status == Status.FAILED
-    assert item.error.count("HTTP 503") == 2  # VOE, then Vidoza: each tried three times
+    assert item.error.count("web page instead of a video") == 2  # VOE, then Vidoza
     assert [r.path for r in hosters.voe.requests] == ["/e/abc123def456"]
     assert len(hosters.vidoza.requests) == 1
     redirects = [r for r in world.server.requests if r.path.startswith("/redirect/")]
