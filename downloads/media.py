@@ -4,27 +4,20 @@ An HLS stream's segments are fetched a few at a time in parallel and written,
 in order, into one ffmpeg that remuxes them into an mp4 as they arrive; the same
 ffmpeg counts damaged packets and reports how far the stream reached, which is
 the verification. A plain file (Vidoza, Doodstream) is written straight to disk
-and checked by its structure without reading it again (``downloads.mp4``). Everything lives in ``temp_dir`` under ``<basename>.*`` until the
-caller moves the finished mp4 into the library; on any failure, cancellation
-included, those files are removed.
+and checked by its structure without reading it again (``downloads.mp4``).
+Everything lives in ``temp_dir`` under ``<basename>.*`` until the caller moves
+the finished mp4 into the library; on any failure, cancellation included, those
+files are removed.
 
-Hoster bytes never get to tell ffmpeg what to open: it reads only a pipe or the
-one file we name, with only the container formats a video comes in
-(``-protocol_whitelist``, ``-format_whitelist``), and segments that are web
-pages or manifests (HLS, DASH) are refused before ffmpeg sees them.
+Hoster bytes never get to tell ffmpeg what to open (``downloads.ffmpeg``), and
+segments that are web pages or manifests (HLS, DASH) are refused before ffmpeg
+sees them.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import glob
 import logging
-import os
-import re
-import select
-import subprocess
-import tempfile
 import threading
 import time
 from collections import deque
@@ -32,9 +25,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
-import imageio_ffmpeg
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
@@ -43,6 +34,14 @@ from downloads import hls
 from downloads.errors import DownloadCancelled, MediaDownloadError, MediaVerificationError
 from downloads.eta import RateEstimator
 from downloads.fetch import MediaFetcher
+from downloads.ffmpeg import (
+    POLL_SECONDS,
+    REMUX_OUTPUT,
+    FfmpegResult,
+    PipedFfmpeg,
+    input_file,
+    run_ffmpeg,
+)
 from downloads.hosters.base import MediaSource
 from downloads.mp4 import check_mp4
 
@@ -65,18 +64,10 @@ SNIFF_BYTES = 1024
 # duration announced (by the playlist, or the file's header).
 TRUNCATION_TOLERANCE_SECONDS = 1.0
 TRUNCATION_TOLERANCE_RATIO = 0.01
-FFMPEG_POLL_SECONDS = 0.2
-# ffmpeg's words for packets that arrived damaged, as in HLS segments served cut
-# short: the remuxed file would play, with holes, and pass every duration check.
-CORRUPTION_MARKERS = ("Packet corrupt", "corrupt input packet", "PES packet size mismatch")
-# What ffmpeg may open and which demuxers it may use on hoster bytes (the mov
-# demuxer also reads mp4; its external references, "drefs", are off by default).
-VIDEO_FORMATS = "mpegts,mov,matroska,flv,avi"
 MPEGTS_SYNC = 0x47
 # Segments fetched ahead of the one ffmpeg reads: enough to hide each request's
 # latency, few enough to keep memory small.
 SEGMENTS_AHEAD = 8
-PIPE_BYTES = 1024 * 1024
 STAGE_REMUXING = "remuxing"
 STAGE_VERIFYING = "verifying"
 STAGE_RETRYING = "retrying"
@@ -155,8 +146,8 @@ def verify_media(path: Path, *, should_stop: Callable[[], bool] = lambda: False)
     if not path.is_file() or path.stat().st_size == 0:
         raise MediaVerificationError(f"the downloaded file is empty ({path.name})")
     _reject_text(path)
-    result = _run_ffmpeg(
-        [*_input_file(path), "-map", "0", "-c", "copy", "-f", "null", "-", "-progress", "pipe:1"],
+    result = run_ffmpeg(
+        [*input_file(path), "-map", "0", "-c", "copy", "-f", "null", "-", "-progress", "pipe:1"],
         should_stop,
     )
     if result.returncode != 0:
@@ -256,8 +247,8 @@ def _is_mp4(path: Path) -> bool:
 
 def _remux_file(raw: Path, final: Path, basename: str, should_stop: Callable[[], bool]) -> None:
     partial = final.with_suffix(".remux.mp4")
-    result = _run_ffmpeg(
-        ["-y", *_input_file(raw), *_REMUX_OUTPUT, "-progress", "pipe:1", str(partial)], should_stop
+    result = run_ffmpeg(
+        ["-y", *input_file(raw), *REMUX_OUTPUT, "-progress", "pipe:1", str(partial)], should_stop
     )
     _check_remux(result, basename)
     if result.duration:
@@ -303,13 +294,13 @@ class _HlsDownload:
                 while len(pending) < SEGMENTS_AHEAD and (segment := next(segments, None)):
                     pending.append((segment, pool.submit(self.segment, segment)))
 
-            ffmpeg: _PipedFfmpeg | None = None
+            ffmpeg: PipedFfmpeg | None = None
             try:
                 fetch_ahead()
                 # Started while the first segments arrive, with the format the playlist
                 # implies (an init section: fragmented mp4), checked on the first bytes.
                 input_format = "mov" if playlist.init_section else "mpegts"
-                ffmpeg = _PipedFfmpeg(input_format, partial)
+                ffmpeg = PipedFfmpeg(input_format, partial)
                 head: bytes | None = b""  # None once the first segment went to ffmpeg
                 if playlist.init_section:
                     head = self.fetcher.content(
@@ -322,7 +313,7 @@ class _HlsDownload:
                 while pending:
                     segment, future = pending[0]
                     try:
-                        data = (head or b"") + future.result(timeout=FFMPEG_POLL_SECONDS)
+                        data = (head or b"") + future.result(timeout=POLL_SECONDS)
                     except TimeoutError:
                         self.report(len(playlist.segments))  # and notice a stop
                         continue
@@ -332,7 +323,7 @@ class _HlsDownload:
                         # Fragmented mp4 without an init section: self-initialising.
                         ffmpeg.kill()
                         input_format = "mov"
-                        ffmpeg = _PipedFfmpeg(input_format, partial)
+                        ffmpeg = PipedFfmpeg(input_format, partial)
                     head = None
                     ffmpeg.feed(data)
                     self.report(len(playlist.segments))
@@ -436,92 +427,10 @@ def _stream_format(data: bytes, uri: str) -> str:
     raise MediaVerificationError(f"the first segment is neither MPEG-TS nor mp4 ({uri})")
 
 
-class _PipedFfmpeg:
-    """One ffmpeg reading a stream from its stdin and writing the mp4."""
-
-    def __init__(self, input_format: str, output: Path):
-        self.output = output
-        # Closed by finish() or kill(), which every run ends with.
-        self.stdout = tempfile.TemporaryFile()  # noqa: SIM115
-        self.stderr = tempfile.TemporaryFile()  # noqa: SIM115
-        command = [
-            *_ffmpeg_base(),
-            "-y",
-            "-protocol_whitelist", "pipe",
-            "-format_whitelist", input_format,
-            "-f", input_format,
-            "-i", "pipe:0",
-            *_REMUX_OUTPUT,
-            "-progress", "pipe:1",
-            str(output),
-        ]  # fmt: skip
-        self.process = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=self.stdout, stderr=self.stderr
-        )
-        _widen_pipe(self.process.stdin)
-
-    def feed(self, data: bytes) -> None:
-        assert self.process.stdin is not None
-        # ffmpeg stopped early (a full disk, a stream it cannot read): finish() says why.
-        with contextlib.suppress(BrokenPipeError):
-            self.process.stdin.write(data)
-
-    def finish(self, should_stop: Callable[[], bool]) -> _FfmpegResult:
-        assert self.process.stdin is not None
-        with contextlib.suppress(BrokenPipeError):
-            self.process.stdin.close()
-        try:
-            _wait(self.process, should_stop)
-            duration, last_line, corrupt, disk_full = _scan_log(self.stderr)
-            return _FfmpegResult(
-                self.process.returncode,
-                duration,
-                _read_seconds(self.stdout),
-                last_line,
-                corrupt,
-                disk_full,
-            )
-        finally:
-            self.stdout.close()
-            self.stderr.close()
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait()
-        for stream in (self.process.stdin, self.stdout, self.stderr):
-            try:
-                stream.close()
-            except (OSError, AttributeError):
-                continue
-
-
-def _widen_pipe(pipe: IO[bytes] | None) -> None:
-    """A 1 MB pipe instead of 64 kB: a segment goes to ffmpeg in a few writes
-    instead of dozens of wake-ups of both processes (Linux only; elsewhere as is)."""
-    set_size = getattr(fcntl, "F_SETPIPE_SZ", None)
-    if pipe is None or set_size is None:
-        return
-    with contextlib.suppress(OSError):  # above /proc/sys/fs/pipe-max-size
-        fcntl.fcntl(pipe.fileno(), set_size, PIPE_BYTES)
-
-
 # -- checks and ffmpeg -----------------------------------------------------------
 
-# Only picture and sound: data streams (ID3 tags in HLS) do not fit mp4.
-_REMUX_OUTPUT = ("-map", "0:v", "-map", "0:a?", "-c", "copy", "-f", "mp4")
 
-
-def _ffmpeg_base() -> list[str]:
-    return [imageio_ffmpeg.get_ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats"]
-
-
-def _input_file(path: Path) -> list[str]:
-    """ffmpeg options to read ``path`` and nothing else it might name."""
-    return ["-protocol_whitelist", "file", "-format_whitelist", VIDEO_FORMATS, "-i", str(path)]
-
-
-def _check_remux(result: _FfmpegResult, name: str) -> None:
+def _check_remux(result: FfmpegResult, name: str) -> None:
     if result.returncode != 0:
         if result.disk_full:
             raise InsufficientStorage(
@@ -570,94 +479,3 @@ def _text_kind(head: bytes) -> str | None:
     if text.startswith("#extm3u"):
         return "a playlist"
     return "text"
-
-
-@dataclass(frozen=True)
-class _FfmpegResult:
-    returncode: int
-    duration: float | None  # from the input's header
-    read_seconds: float | None  # how far ffmpeg got reading packets
-    last_line: str
-    corrupt_packets: int = 0
-    disk_full: bool = False  # a write failed with ENOSPC; the last line just says it failed
-
-
-def _run_ffmpeg(args: list[str], should_stop: Callable[[], bool]) -> _FfmpegResult:
-    """Run ffmpeg, stopping it when asked; its output goes through temp files so
-    that a chatty run over a long episode does not grow our memory."""
-    with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
-        process = subprocess.Popen([*_ffmpeg_base(), *args], stdout=stdout, stderr=stderr)
-        _wait(process, should_stop)
-        duration, last_line, corrupt, disk_full = _scan_log(stderr)
-        return _FfmpegResult(
-            process.returncode, duration, _read_seconds(stdout), last_line, corrupt, disk_full
-        )
-
-
-def _wait(process: subprocess.Popen, should_stop: Callable[[], bool]) -> None:
-    """Wait for ``process`` to exit, asking ``should_stop`` every ``FFMPEG_POLL_SECONDS``.
-
-    On Linux a pidfd wakes us the moment it exits; ``Popen.wait(timeout)`` polls
-    with sleeps of up to 50 ms, which added a fifth to a 500 MB file's check.
-    """
-    pidfd = _pidfd(process.pid)
-    try:
-        while True:
-            if pidfd is None:
-                try:
-                    process.wait(timeout=FFMPEG_POLL_SECONDS)
-                    return
-                except subprocess.TimeoutExpired:
-                    pass
-            else:
-                select.select([pidfd], [], [], FFMPEG_POLL_SECONDS)  # readable once it exits
-                if process.poll() is not None:
-                    return
-            if should_stop():
-                process.kill()
-                process.wait()
-                raise DownloadCancelled("the download was stopped")
-    finally:
-        if pidfd is not None:
-            os.close(pidfd)
-
-
-def _pidfd(pid: int) -> int | None:
-    """A file descriptor that becomes readable when ``pid`` exits, where the system has one."""
-    try:
-        return os.pidfd_open(pid)
-    except (AttributeError, OSError):  # not Linux, or a kernel before 5.3
-        return None
-
-
-def _scan_log(stream: IO[bytes]) -> tuple[float | None, str, int, bool]:
-    """The input's duration, the last line, how many corrupt packets ffmpeg met, and
-    whether a write failed for want of space."""
-    stream.seek(0)
-    duration = None
-    corrupt = 0
-    disk_full = False
-    tail: deque[str] = deque(maxlen=1)
-    for raw_line in stream:
-        line = raw_line.decode("utf-8", "replace").strip()
-        if not line:
-            continue
-        tail.append(line)
-        corrupt += any(marker in line for marker in CORRUPTION_MARKERS)
-        disk_full = disk_full or "No space left on device" in line
-        match = re.search(r"Duration:\s*(\d+):(\d{2}):(\d{2}(?:\.\d+)?)", line)
-        if match and duration is None:
-            hours, minutes, seconds = match.groups()
-            duration = int(hours) * 3600 + int(minutes) * 60 + float(seconds)
-    return duration, tail[0] if tail else "", corrupt, disk_full
-
-
-def _read_seconds(stream: IO[bytes]) -> float | None:
-    """The last ``out_time_us`` of ffmpeg's ``-progress`` report, in seconds."""
-    stream.seek(0)
-    seconds = None
-    for raw_line in stream:
-        key, _, value = raw_line.decode("ascii", "replace").strip().partition("=")
-        if key == "out_time_us" and value.isdigit():
-            seconds = int(value) / 1_000_000
-    return seconds
