@@ -50,6 +50,7 @@ __all__ = [
     "MediaDownloadError",
     "MediaVerificationError",
     "Progress",
+    "Stage",
     "cleanup_temp",
     "download_media",
     "verify_media",
@@ -68,9 +69,18 @@ MPEGTS_SYNC = 0x47
 # Segments fetched ahead of the one ffmpeg reads: enough to hide each request's
 # latency, few enough to keep memory small.
 SEGMENTS_AHEAD = 8
-STAGE_REMUXING = "remuxing"
-STAGE_VERIFYING = "verifying"
-STAGE_RETRYING = "retrying"
+
+
+class Stage:
+    """What a download is doing now (a queue item's ``progress.stage``)."""
+
+    RESOLVING = "resolving"
+    DOWNLOADING = "downloading"
+    RETRYING = "retrying"
+    FALLING_BACK = "falling_back"
+    REMUXING = "remuxing"
+    VERIFYING = "verifying"
+    PLACING = "placing"
 
 
 @dataclass(frozen=True)
@@ -124,7 +134,7 @@ def download_media(
             socket_timeout=socket_timeout,
             retry_backoff=retry_backoff,
             should_stop=should_stop,
-            on_retry=lambda message: stage(STAGE_RETRYING, message),
+            on_retry=lambda message: stage(Stage.RETRYING, message),
             connections=max(1, parallel_segments),
         ) as fetcher:
             if source.kind == "hls":
@@ -229,11 +239,11 @@ def _download_file(
     _reject_text(part)
     final = temp_dir / f"{basename}.mp4"
     if _is_mp4(part):
-        stage(STAGE_VERIFYING, "checking the file")
+        stage(Stage.VERIFYING, "checking the file")
         check_mp4(part)
         part.replace(final)
     else:
-        stage(STAGE_REMUXING, "remuxing into an mp4")
+        stage(Stage.REMUXING, "remuxing into an mp4")
         _remux_file(part, final, basename, should_stop)
         part.unlink(missing_ok=True)
     return final
@@ -328,7 +338,7 @@ class _HlsDownload:
                     ffmpeg.feed(data)
                     self.report(len(playlist.segments))
                 self.reporter.finish()
-                self.stage(STAGE_REMUXING, "finishing the mp4")
+                self.stage(Stage.REMUXING, "finishing the mp4")
                 result = ffmpeg.finish(self.should_stop)
             except BaseException:
                 self.fetcher.abort()

@@ -43,7 +43,7 @@ from aniworld.progress import ProgressReporter
 from downloads import queue, signals
 from downloads.errors import MediaDownloadError, MediaVerificationError
 from downloads.hosters import MediaSource, get_extractor
-from downloads.media import DownloadCancelled, Progress, cleanup_temp, download_media
+from downloads.media import DownloadCancelled, Progress, Stage, cleanup_temp, download_media
 from downloads.models import DownloadItem, QueueState, Status
 from downloads.placement import move_atomically
 from library.languages import preferred_order
@@ -60,18 +60,6 @@ STOP_CHECK_INTERVAL = 0.5
 GIGABYTE = 1024**3
 # How often a retry's countdown ("retrying VOE 2/3 in 4 s") is brought up to date.
 COUNTDOWN_STEP_SECONDS = 1.0
-
-
-class Stage:
-    """What the worker is doing for the item now (``progress.stage``)."""
-
-    RESOLVING = "resolving"
-    DOWNLOADING = "downloading"
-    RETRYING = "retrying"
-    FALLING_BACK = "falling_back"
-    REMUXING = "remuxing"
-    VERIFYING = "verifying"
-    PLACING = "placing"
 
 
 class StopRequested(Exception):
