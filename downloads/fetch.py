@@ -142,8 +142,11 @@ class MediaFetcher:
             nonlocal written, total
             headers = {"Range": f"bytes={written}-"} if written else {}
             with self._open(url, headers) as response:
-                if written and response.status_code != 206:
-                    # The server ignored the Range: start over from its first byte.
+                resumes_here = response.status_code == 206 and response.headers.get(
+                    "content-range", ""
+                ).startswith(f"bytes {written}-")
+                if written and not resumes_here:
+                    # The server ignored the Range (or answered another): start over.
                     handle.seek(0)
                     handle.truncate()
                     written = 0

@@ -135,7 +135,8 @@ def download_media(
             retry_backoff=retry_backoff,
             should_stop=should_stop,
             on_retry=lambda message: stage(Stage.RETRYING, message),
-            connections=max(1, parallel_segments),
+            # The segments' connections, and one for a playlist, a key or an init section.
+            connections=max(1, parallel_segments) + 1,
         ) as fetcher:
             if source.kind == "hls":
                 download = _HlsDownload(

@@ -337,3 +337,23 @@ def test_the_end_of_an_hls_download_is_announced_as_remuxing(extract, download):
     download(extract("VOE"), on_stage=lambda stage, message: stages.append(stage))
 
     assert stages == ["remuxing"]
+
+
+def test_a_server_that_ignores_the_range_of_a_resume_is_read_from_the_start(
+    download, hosters, media_set
+):
+    requests = []
+
+    def no_ranges(request):
+        requests.append(request.headers.get("range"))
+        if len(requests) == 1:
+            return Reply(file=media_set.mp4, content_type="video/mp4", cut_after=20_000)
+        return Reply(200, media_set.mp4.read_bytes(), content_type="video/mp4")
+
+    hosters.cdn.route("GET", "/no-ranges/video.mp4", no_ranges)
+
+    path = download(MediaSource(f"{hosters.cdn.url}/no-ranges/video.mp4", "http"))
+
+    assert requests[0] is None
+    assert requests[1].startswith("bytes=")
+    assert path.read_bytes() == media_set.mp4.read_bytes()
