@@ -196,11 +196,12 @@ class _ProgressReporter:
 
     def update(self, downloaded: int, total: int | None, percent: float | None = None) -> None:
         self.downloaded = downloaded
-        self.rate.add(downloaded)
         now = time.monotonic()
         if now - self.last_report < self.interval:
             return
         self.last_report = now
+        # Sampled at each report (not each 64 kB read): plenty for a window of seconds.
+        self.rate.add(downloaded)
         if self.should_stop():
             raise DownloadCancelled("the download was stopped")
         if percent is None:
