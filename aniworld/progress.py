@@ -97,10 +97,11 @@ class ProgressReporter:
     def started(self, **data: Any) -> None:
         self._report("started", data)
 
-    def progress(self, **data: Any) -> bool:
-        """Report progress unless one was sent less than ``min_interval`` ago."""
+    def progress(self, *, force: bool = False, **data: Any) -> bool:
+        """Report progress unless one was sent less than ``min_interval`` ago;
+        ``force`` for a change a person must see (a new stage), never dropped."""
         now = self.clock()
-        if now - self._last_progress < self.min_interval:
+        if not force and now - self._last_progress < self.min_interval:
             return False
         self._last_progress = now
         self._report("progress", data)

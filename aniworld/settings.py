@@ -79,7 +79,7 @@ REMOTE_RETRIES = env_int("ANIWORLD_REMOTE_RETRIES", 3, minimum=0, maximum=10)
 REMOTE_BACKOFF_SECONDS = float(env_str("ANIWORLD_REMOTE_BACKOFF", "0.5"))
 # Politeness towards the index sites: requests a second per site.
 INDEX_REQUESTS_PER_SECOND = float(env_str("ANIWORLD_INDEX_RATE", "4"))
-# yt-dlp's own retries (downloads.media.download_media keyword arguments).
+# The media fetch's retries and timeouts (downloads.media.download_media keyword arguments).
 DOWNLOAD_MEDIA_OPTIONS: dict = {}
 # Multiplies the pauses between retries of a failing hoster (tests shorten them).
 DOWNLOAD_BACKOFF_SCALE = 1.0

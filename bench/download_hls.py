@@ -1,26 +1,22 @@
-"""Benchmark of an HLS download against the ``yt-dlp`` command line.
+"""Benchmark of an HLS episode: our whole item against ``ffmpeg -i <m3u8> -c copy``.
 
-Makes an HLS stream of 200 one-second segments (a two-second clip from the
+Makes an HLS stream of SEGMENTS one-second segments (a two-second clip from the
 bundled ffmpeg, looped without re-encoding and cut with ``-f hls``) behind a
-master playlist, serves it from a local HTTP server in a process of its own
-(bench/media_server.py), and measures:
+master playlist, serves it with a VOE embed page from a local HTTP server in a
+process of its own (bench/media_server.py), and measures, taking turns, ROUNDS
+times each, every run after a ``sync``:
 
-- ``yt-dlp -o OUT.mp4 URL/master.m3u8`` with its defaults, pointed at the same
-  ffmpeg (``--ffmpeg-location``) so that it remuxes the stream into an mp4 as
-  it does when installed with ffmpeg;
-- for reference, ``yt-dlp --version``: the command line's start-up, which the
-  app pays once, not per download;
-- ``downloads.media.download_media(kind="hls")`` on the same URL: the transfer
-  alone (from the call to its 100 % progress report) and the whole call, which
-  also remuxes into an mp4 and checks that it plays to its end.
+- ``ffmpeg -i URL/master.m3u8 -c copy out.mp4``: what AniWorld-Downloader runs,
+  one read of the stream into an mp4;
+- our item (bench/item.py): resolve the VOE page, fetch the segments a few at a
+  time into one ffmpeg remux that also verifies, place the mp4 into a library
+  folder; and the peak memory it added.
 
-The two take turns, ROUNDS times, each run starting after a ``sync`` so that
-neither pays for the writes of the other; the best run counts (the least
-disturbed by the rest of the machine) and the median is printed next to it.
-
-Target: the whole call ≤ 1.2 x the yt-dlp command line.
+Best and median are printed. Target: ours ≤ ffmpeg (ratio ≤ 1.0); memory < 50 MB.
+``BENCH_LINK_MBPS`` caps the server like a real link:
 
     .venv/bin/python bench/download_hls.py
+    BENCH_LINK_MBPS=100 .venv/bin/python bench/download_hls.py
 """
 
 from __future__ import annotations
@@ -36,12 +32,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.download_http import ffmpeg
+from bench.item import setup_django, time_item, write_embed_page
 from bench.media_server import serve, stop
 
-SEGMENTS = 200
+SEGMENTS = int(os.environ.get("BENCH_SEGMENTS") or 200)
 ROUNDS = 5
-TARGET = 1.2
-YT_DLP = Path(sys.executable).with_name("yt-dlp")
+TARGET = 1.0
+MEMORY_TARGET_MB = 50.0
 
 
 def make_stream(folder: Path) -> int:
@@ -70,103 +67,65 @@ def make_stream(folder: Path) -> int:
     return sum(segment.stat().st_size for segment in segments)
 
 
-def time_yt_dlp(url: str, out: Path) -> float:
+def time_ffmpeg(url: str, out: Path) -> float:
     import imageio_ffmpeg
 
-    command = [
-        str(YT_DLP),
-        "--ffmpeg-location",
-        imageio_ffmpeg.get_ffmpeg_exe(),
-        "-o",
-        str(out),
-        url,
-    ]
+    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-v", "error", "-i", url, "-c", "copy"]
     os.sync()
     started = time.perf_counter()
-    # Its output (progress lines, a warning that there is no ffprobe) goes to a pipe.
-    result = subprocess.run(command, capture_output=True, text=True)
+    subprocess.run([*command, str(out)], check=True)
     elapsed = time.perf_counter() - started
-    if result.returncode:
-        sys.exit(f"yt-dlp failed:\n{result.stderr}")
-    with out.open("rb") as handle:
-        assert handle.read(8)[4:] == b"ftyp", "yt-dlp did not remux into an mp4"
     out.unlink()
     return elapsed
 
 
-def time_yt_dlp_start() -> float:
-    started = time.perf_counter()
-    subprocess.run([str(YT_DLP), "--version"], check=True, capture_output=True)
-    return time.perf_counter() - started
-
-
-def time_download(url: str, temp_dir: Path) -> dict[str, float]:
-    from downloads.hosters import MediaSource
-    from downloads.media import cleanup_temp, download_media
-
-    reports: list[tuple[float, float]] = []  # (time, percent)
-    os.sync()
-    started = time.perf_counter()
-    path = download_media(
-        MediaSource(url, "hls", {}),
-        temp_dir,
-        "bench",
-        lambda progress: reports.append((time.perf_counter(), progress.percent)),
-        lambda: False,
-    )
-    ended = time.perf_counter()
-    assert path.stat().st_size > 0
-    cleanup_temp(temp_dir, "bench")
-    assert reports[-1][1] == 100.0, reports[-1]
-    return {"transfer": reports[-1][0] - started, "whole": ended - started}
-
-
 def main() -> int:
-    with tempfile.TemporaryDirectory(prefix="aniworld-bench-hls-") as scratch:
-        media = Path(scratch, "media")
+    link_mbps = float(os.environ.get("BENCH_LINK_MBPS") or 0)
+    with tempfile.TemporaryDirectory(prefix="aniworld-bench-hls-") as scratch_name:
+        scratch = Path(scratch_name)
+        media = scratch / "media"
         media.mkdir()
         print(f"Making an HLS stream of {SEGMENTS} segments …", flush=True)
         size = make_stream(media)
-        server, base_url = serve(media)
+        if link_mbps:
+            print(f"The server sends at most {link_mbps:g} MB/s per request.", flush=True)
+        server, base_url = serve(media, int(link_mbps * 1e6) or None)
         try:
             url = f"{base_url}/master.m3u8"
-            out = Path(scratch, "yt-dlp.mp4")
-            time_yt_dlp(url, out)  # warm the page cache, the server and yt-dlp's imports
+            setup_django(scratch, base_url)
+            embed_url = f"{base_url}/{write_embed_page(media, 'VOE', url)}"
+            out = scratch / "ffmpeg.mp4"
+            time_ffmpeg(url, out)  # warm the page cache and the server
+            time_item("VOE", embed_url, scratch)  # and our imports
             reference, ours = [], []
             for _ in range(ROUNDS):
-                reference.append(time_yt_dlp(url, out))
-                ours.append(time_download(url, Path(scratch, "temp")))
-            start_up = min(time_yt_dlp_start() for _ in range(ROUNDS))
+                reference.append(time_ffmpeg(url, out))
+                ours.append(time_item("VOE", embed_url, scratch))
         finally:
             stop(server)
 
-    reference_best, reference_median = min(reference), statistics.median(reference)
+    whole = [run["whole"] for run in ours]
     print(f"stream: {SEGMENTS} segments, {size / 1e6:.0f} MB, {ROUNDS} runs each   best   median")
-    print(f"yt-dlp command line               : {reference_best:6.2f} s {reference_median:6.2f} s")
-    print(f"  of which start-up (--version)   : {start_up:6.2f} s  (best)")
-    ok = True
-    for key, label, target in (
-        ("transfer", "download_media transfer", None),
-        ("whole", "download_media whole call", TARGET),
-    ):
-        runs = [run[key] for run in ours]
-        best, median = min(runs), statistics.median(runs)
-        print(f"{label:34s}: {best:6.2f} s {median:6.2f} s")
-        verdict = "(reference)"
-        if target is not None:
-            met = best / reference_best <= target
-            ok = ok and met
-            verdict = f"(target ≤ {target})  {'ok' if met else 'MISSED'}"
-        print(
-            f"  {key} / yt-dlp = {best / reference_best:5.2f} best, "
-            f"{median / reference_median:5.2f} median  {verdict}"
-        )
-    best_whole = min(run["whole"] for run in ours)
     print(
-        f"  whole / (yt-dlp - start-up) = {best_whole / (reference_best - start_up):5.2f} best"
-        "  (reference)"
+        f"ffmpeg -i m3u8 -c copy out.mp4    : {min(reference):6.2f} s {statistics.median(reference):6.2f} s"
     )
-    return 0 if ok else 1
+    print(
+        f"our item (resolve … place)        : {min(whole):6.2f} s {statistics.median(whole):6.2f} s"
+    )
+    best = min(whole) / min(reference)
+    median = statistics.median(whole) / statistics.median(reference)
+    ok = best <= TARGET
+    print(
+        f"  item / ffmpeg = {best:5.2f} best, {median:5.2f} median  "
+        f"(target ≤ {TARGET})  {'ok' if ok else 'MISSED'}"
+    )
+    memory = max(run["memory_mb"] for run in ours)
+    memory_ok = memory < MEMORY_TARGET_MB
+    print(
+        f"peak memory growth during the item: {memory:.1f} MB  "
+        f"(target < {MEMORY_TARGET_MB:.0f})  {'ok' if memory_ok else 'MISSED'}"
+    )
+    return 0 if ok and memory_ok else 1
 
 
 if __name__ == "__main__":

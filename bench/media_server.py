@@ -13,16 +13,18 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def serve(folder: Path, bytes_per_second: int | None = None) -> tuple[subprocess.Popen[str], str]:
-    """Start serving ``folder`` (at most ``bytes_per_second``, like a real link, when
-    given); stop the server by closing its stdin (``stop``).
+    """Start serving ``folder`` (at most ``bytes_per_second`` for all requests together,
+    like a real link, when given); stop the server by closing its stdin (``stop``).
 
-    Its stderr is dropped: clients that hang up mid-transfer (yt-dlp on exit) make
+    Its stderr is dropped: clients that hang up mid-transfer (a cancelled fetch) make
     the standard library print a traceback for each.
     """
     process = subprocess.Popen(
@@ -52,11 +54,33 @@ def stop(process: subprocess.Popen[str]) -> None:
         process.wait()
 
 
+class Link:
+    """One link's bandwidth, shared by every request: parallel fetches split it."""
+
+    def __init__(self, bytes_per_second: int):
+        self.bytes_per_second = bytes_per_second
+        self.lock = threading.Lock()
+        self.free_at = time.monotonic()
+
+    def send(self, size: int) -> None:
+        """Wait until ``size`` more bytes fit into the link's pace."""
+        with self.lock:
+            now = time.monotonic()
+            self.free_at = max(now, self.free_at) + size / self.bytes_per_second
+            wait = self.free_at - now
+        if wait > 0:
+            time.sleep(wait)
+
+
 def main(folder: Path, bytes_per_second: int | None) -> None:
     sys.path.insert(0, str(ROOT))
     from tests.fakes.server import FakeServer, Reply
 
-    content_types = {".m3u8": "application/vnd.apple.mpegurl", ".ts": "video/mp2t"}
+    content_types = {
+        ".m3u8": "application/vnd.apple.mpegurl",
+        ".ts": "video/mp2t",
+        ".html": "text/html; charset=utf-8",
+    }
 
     def send(request) -> Reply:
         path = (folder / request.params["name"]).resolve()
@@ -65,9 +89,10 @@ def main(folder: Path, bytes_per_second: int | None) -> None:
         return Reply(
             file=path,
             content_type=content_types.get(path.suffix, "video/mp4"),
-            bytes_per_second=bytes_per_second or None,
+            throttle=link.send if link else None,
         )
 
+    link = Link(bytes_per_second) if bytes_per_second else None
     with FakeServer() as server:
         server.route("GET", r"/(?P<name>[^/]+)", send)
         server.route("HEAD", r"/(?P<name>[^/]+)", send)

@@ -72,6 +72,12 @@ class DownloadItem(models.Model):
     total_bytes = models.BigIntegerField(null=True, blank=True)
     speed_bps = models.FloatField(null=True, blank=True)
     eta_seconds = models.FloatField(null=True, blank=True)
+    stage = models.CharField(
+        max_length=20, blank=True, help_text="resolving, downloading, retrying, remuxing …"
+    )
+    stage_message = models.CharField(
+        max_length=500, blank=True, help_text="what happens now, for a person to read"
+    )
     hoster = models.CharField(max_length=40, blank=True)
     downloaded_language = models.CharField(max_length=20, blank=True)
     error = models.TextField(blank=True)
@@ -112,6 +118,9 @@ class DownloadItem(models.Model):
             "total_bytes": self.total_bytes,
             "speed_bps": self.speed_bps,
             "eta_seconds": self.eta_seconds,
+            # Only a running download has a stage; a crash may have left one behind.
+            "stage": self.stage if self.status == Status.DOWNLOADING else "",
+            "message": self.stage_message if self.status == Status.DOWNLOADING else "",
         }
 
 

@@ -8,10 +8,14 @@ repeats until the queue is empty or stopped. For one item it:
 2. asks the index for the episode's hoster links and orders them by the
    owner's language and hoster preferences,
 3. for each candidate: resolves the redirect, extracts the media URL, downloads
-   into the temp dir (yt-dlp), remuxes and verifies (ffmpeg) — retrying
-   transient errors with backoff, moving on to the next hoster otherwise,
+   into the temp dir, remuxing and verifying in the same pass (downloads.media) —
+   retrying transient errors with backoff, moving on to the next hoster otherwise,
 4. moves the verified file atomically into the series folder under the naming
    template and marks the episode downloaded.
+
+Each step is a ``stage`` with a message in the item's ``progress`` (resolving,
+downloading, retrying VOE 2/3 in 4 s, falling back to Vidoza, remuxing, placing),
+persisted and pushed at once, so a slow or failing download never looks idle.
 
 Stop, cancel and shutdown are noticed within a fraction of a second through
 ``should_stop``; the item then returns to pending (stop, shutdown) or becomes
@@ -22,6 +26,7 @@ library: files appear there only by an atomic rename of a complete, verified fil
 from __future__ import annotations
 
 import logging
+import math
 import shutil
 import signal
 import time
@@ -37,6 +42,7 @@ from aniworld.errors import ChallengeError, InsufficientStorage, RemoteError
 from aniworld.file_modes import make_library_dir
 from aniworld.progress import ProgressReporter
 from downloads import hoster_stats, queue, signals
+from downloads.errors import MediaDownloadError, MediaVerificationError
 from downloads.hosters import (
     ExtractionError,
     HosterChallenge,
@@ -44,13 +50,7 @@ from downloads.hosters import (
     extract_any,
     get_extractor,
 )
-from downloads.media import (
-    DownloadCancelled,
-    MediaDownloadError,
-    Progress,
-    cleanup_temp,
-    download_media,
-)
+from downloads.media import DownloadCancelled, Progress, Stage, cleanup_temp, download_media
 from downloads.models import DownloadItem, QueueState, Status
 from downloads.placement import move_atomically
 from library.languages import preferred_order
@@ -65,6 +65,8 @@ TRANSIENT_RETRIES = 2
 RETRY_BACKOFF_SECONDS = 2.0
 STOP_CHECK_INTERVAL = 0.5
 GIGABYTE = 1024**3
+# How often a retry's countdown ("retrying VOE 2/3 in 4 s") is brought up to date.
+COUNTDOWN_STEP_SECONDS = 1.0
 
 
 class StopRequested(Exception):
@@ -184,6 +186,9 @@ class ItemJob:
         # The hoster of the link being tried; a pasted link's once recognised.
         self.current_hoster = ""
         self.reporter = ProgressReporter("downloads", "download", persist=self._persist)
+        # Pages already read for this item: a retry does not fetch them again.
+        self._embed_urls: dict[str, str] = {}
+        self._sources: dict[str, MediaSource] = {}
 
     # -- the whole job -------------------------------------------------------
 
@@ -214,11 +219,19 @@ class ItemJob:
 
     def download(self) -> Outcome:
         self.check_free_space()
+        self.set_stage(Stage.RESOLVING, "reading the episode page")
         candidates = self.user_links() + self.candidates()
         attempts: list[Attempt] = []
         for link in candidates:
             self.check_stop()
             self.current_hoster = link.hoster
+            if attempts:
+                failed = attempts[-1]
+                self.set_stage(
+                    Stage.FALLING_BACK,
+                    f"{failed.hoster or 'the pasted link'} failed ({failed.error}); "
+                    f"falling back to {link.hoster or 'the pasted link'}",
+                )
             try:
                 path = self.try_link(link)
             except (DownloadCancelled, StopRequested, ItemCancelled):
@@ -258,8 +271,9 @@ class ItemJob:
     def failed_attempt(self, link: HosterLink | UserLink, exc: RemoteError) -> Attempt:
         # A check on the index site's redirect (ChallengeError) or on the hoster's page.
         blocked = isinstance(exc, ChallengeError | HosterChallenge)
-        url = link.redirect_url if isinstance(link, HosterLink) else link.embed_url
-        return Attempt(self.current_hoster, link.language, exc.message, blocked, url)
+        return Attempt(
+            self.current_hoster, link.language, exc.message, blocked, self._link_url(link)
+        )
 
     def record_attempt(self, exc: RemoteError | None = None) -> None:
         """Count the try for its hoster, unless the index site failed before the hoster
@@ -345,41 +359,87 @@ class ItemJob:
         """Resolve, extract and download one link, retrying transient failures."""
         for attempt in range(TRANSIENT_RETRIES + 1):
             try:
-                source = self.extract(link)
+                source = self.source(link)
                 self._set_hoster(self.current_hoster)
+                self.set_stage(
+                    Stage.DOWNLOADING,
+                    f"downloading from {self.current_hoster or 'the pasted link'}",
+                )
                 return download_media(
                     source,
                     self.temp_dir,
                     self.basename,
                     on_progress=self.on_progress,
                     should_stop=self.should_stop,
+                    on_stage=lambda stage, message: self.set_stage(
+                        stage, f"{self.current_hoster or 'the pasted link'}: {message}"
+                    ),
                     **settings.DOWNLOAD_MEDIA_OPTIONS,
                 )
             except RemoteError as exc:
-                # A check page stays a check page however often we ask.
+                if not isinstance(exc, MediaDownloadError):
+                    # The page failed, not the media: read it again next time.
+                    self._sources.pop(self._link_url(link), None)
+                # A check page stays a check page however often we ask; and the media
+                # fetch retried transient failures itself, so retrying the whole link on
+                # top would multiply the waits before the next hoster gets a turn.
                 checked = isinstance(exc, ChallengeError)
-                if checked or not exc.retryable or attempt == TRANSIENT_RETRIES:
+                fetch_retried = isinstance(exc, MediaDownloadError) and not isinstance(
+                    exc, MediaVerificationError
+                )
+                if checked or not exc.retryable or fetch_retried or attempt == TRANSIENT_RETRIES:
                     raise
                 pause = RETRY_BACKOFF_SECONDS * (2**attempt) * settings.DOWNLOAD_BACKOFF_SCALE
                 log.info("item %s: %s, retrying in %.1fs", self.item.id, exc.message, pause)
-                self._sleep(pause)
+                self._sleep(
+                    pause,
+                    lambda left, attempt=attempt, exc=exc: (
+                        f"retrying {self.current_hoster or 'the pasted link'} "
+                        f"{attempt + 2}/{TRANSIENT_RETRIES + 1} "
+                        f"in {left} s ({exc.message})"
+                    ),
+                )
         raise AssertionError("unreachable")
+
+    def source(self, link: HosterLink | UserLink) -> MediaSource:
+        """The link's media source, resolving and extracting only what is not known yet."""
+        url = self._link_url(link)
+        if url in self._sources:
+            return self._sources[url]
+        self.set_stage(
+            Stage.RESOLVING, f"resolving {link.hoster or 'the pasted link'} ({link.language})"
+        )
+        source = self.extract(link)
+        self._sources[url] = source
+        return source
+
+    @staticmethod
+    def _link_url(link: HosterLink | UserLink) -> str:
+        return link.redirect_url if isinstance(link, HosterLink) else link.embed_url
 
     def extract(self, link: HosterLink | UserLink) -> MediaSource:
         """The media behind a link; a pasted link of unnamed hoster is recognised from its page."""
         if isinstance(link, HosterLink):
-            embed_url = get_provider(self.series.site).resolve(link.redirect_url)
+            embed_url = self._embed_urls.get(link.redirect_url)
+            if embed_url is None:
+                embed_url = get_provider(self.series.site).resolve(link.redirect_url)
+                self._embed_urls[link.redirect_url] = embed_url
             return get_extractor(link.hoster).extract(embed_url)
         if link.hoster:
             return get_extractor(link.hoster).extract(link.embed_url)
         self.current_hoster, source = extract_any(link.embed_url, self.hoster_order())
         return source
 
-    def _sleep(self, seconds: float) -> None:
+    def _sleep(self, seconds: float, countdown=None) -> None:
+        """Pause, noticing a stop; ``countdown(seconds_left)`` names the wait in the stage."""
         deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
+        next_update = 0.0
+        while (left := deadline - time.monotonic()) > 0:
             self.check_stop(force=True)
-            time.sleep(min(STOP_CHECK_INTERVAL, max(0.0, deadline - time.monotonic())))
+            if countdown is not None and time.monotonic() >= next_update:
+                self.set_stage(Stage.RETRYING, countdown(math.ceil(left)))
+                next_update = time.monotonic() + COUNTDOWN_STEP_SECONDS
+            time.sleep(min(STOP_CHECK_INTERVAL, left))
 
     # -- stop, cancel, progress ----------------------------------------------
 
@@ -418,7 +478,22 @@ class ItemJob:
         item.total_bytes = progress.total_bytes
         item.speed_bps = progress.speed_bps
         item.eta_seconds = progress.eta_seconds
+        if item.stage != Stage.DOWNLOADING and progress.percent < 100:
+            # Bytes flow again after a retry.
+            item.stage = Stage.DOWNLOADING
+            item.stage_message = f"downloading from {item.hoster}"
         self.reporter.progress(**progress_event(item))
+
+    def set_stage(self, stage: str, message: str) -> None:
+        """Persist and push what the worker does now; never throttled away."""
+        from downloads.serializers import progress_event
+
+        if (self.item.stage, self.item.stage_message) == (stage, message):
+            return
+        self.item.stage = stage
+        self.item.stage_message = message[:500]
+        log.debug("item %s: %s: %s", self.item.id, stage, message)
+        self.reporter.progress(force=True, **progress_event(self.item))
 
     def _persist(self, stage: str, data: dict) -> None:
         if stage == "progress":
@@ -428,6 +503,8 @@ class ItemJob:
                 total_bytes=self.item.total_bytes,
                 speed_bps=self.item.speed_bps,
                 eta_seconds=self.item.eta_seconds,
+                stage=self.item.stage,
+                stage_message=self.item.stage_message,
             )
 
     def _set_hoster(self, hoster: str) -> None:
@@ -515,6 +592,7 @@ class ItemJob:
         ):
             raise ItemFailed(f"A file already exists at {target}; it was not overwritten.")
         make_library_dir(target.parent)
+        self.set_stage(Stage.PLACING, "moving the file into the library")
         # Recorded before the move, so that a later run knows whose file that is.
         DownloadItem.objects.filter(id=self.item.id).update(file_path=file_path)
         try:

@@ -175,7 +175,7 @@ def assert_temp_holds_only_active(app: ServeProcess, context: str = "") -> dict:
 
     An item that just ended (cancelled while it downloaded, failed, completed) may
     keep its files for a moment: the API marks a cancel at once and the worker
-    notices it within half a second, then stops yt-dlp or ffmpeg and removes the
+    notices it within half a second, then stops the fetch or ffmpeg and removes the
     files. Such strays must be gone within ``WIND_DOWN_SECONDS``.
 
     Returns the queue status read just after the last look.

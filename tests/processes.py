@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import httpx
+from django.conf import settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 OWNER_PASSWORD = "Serve-Test-Pass-1"
@@ -69,6 +70,9 @@ class ServeProcess:
             "ANIWORLD_DATA_DIR": str(self.data_dir),
             "ANIWORLD_TEMP_DIR": str(self.temp_dir),
             "PYTHONUNBUFFERED": "1",
+            # The fakes on 127.0.0.1 the test allowed (the ``hosters`` fixture), as
+            # a user lists trusted LAN hosts.
+            "ANIWORLD_ALLOW_PRIVATE_HOSTS": ",".join(settings.ANIWORLD_ALLOW_PRIVATE_HOSTS),
             **(env or {}),
         }
         self.process: subprocess.Popen | None = None

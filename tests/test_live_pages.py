@@ -15,6 +15,7 @@ import signal
 import httpx
 import pytest
 
+from tests.fakes.fixtures import allowed_hosters_env
 from tests.processes import ServeProcess, command_line
 from tests.test_live_stream import QUICK_INDEX
 
@@ -38,6 +39,7 @@ def app(running_aniworld, running_hoster_world, tmp_path_factory):
         env={
             "ANIME_DIRECTORY": str(library),
             "ANIWORLD_SITE_URL": running_aniworld.url,
+            **allowed_hosters_env(running_hoster_world),
             **QUICK_INDEX,
         },
     )
@@ -119,6 +121,8 @@ def test_two_queue_pages_follow_a_download_live_without_polling(open_page, world
     for page in (first, second):  # (wait_for_function would need 'unsafe-eval')
         label = page.locator("#active-item [data-progress-label]", has_text=MOVING)
         label.wait_for(timeout=15_000)
+    stage = first.locator("#active-item [data-progress-stage]", has_text="downloading from VOE")
+    stage.wait_for(timeout=5_000)
     first.locator(".toast", has_text="Downloaded Attack on Titan S01E02").wait_for(timeout=15_000)
     second.locator(".toast", has_text="Downloaded Attack on Titan S01E02").wait_for(timeout=5_000)
     completed = first.locator("[aria-labelledby=completed-title] li", has_text="S01E02")

@@ -2,8 +2,8 @@
 
 An index site links each episode to embed pages on video hosters. An extractor
 reads such a page (and whatever it points to) and returns a ``MediaSource``: the
-URL yt-dlp should download, whether it is an HLS playlist or a plain file, and
-the headers the hoster's media server insists on. Failures are
+URL the downloader (downloads.media) fetches, whether it is an HLS playlist or a
+plain file, and the headers the hoster's media server insists on. Failures are
 ``ExtractionError``s whose ``retryable`` says whether a later try may succeed.
 """
 

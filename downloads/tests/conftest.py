@@ -11,6 +11,7 @@ import pytest
 from aniworld.http import ClientPolicy, SiteClient
 from downloads.hosters import MediaSource, get_extractor
 from downloads.media import download_media
+from tests.fakes.fixtures import allow_private
 from tests.fakes.hosters import HosterWorld
 from tests.fakes.server import FakeServer, Reply
 
@@ -43,9 +44,10 @@ def page_server() -> Iterator[FakeServer]:
 
 
 @pytest.fixture
-def serve(page_server: FakeServer) -> Callable[..., str]:
+def serve(page_server: FakeServer, settings) -> Callable[..., str]:
     """``serve(html)`` puts a hand-written page online and returns its URL; ``path``
-    chooses where, for pages that link to each other."""
+    chooses where, for pages that link to each other. Its address is allowed."""
+    allow_private(settings, page_server)
 
     def put(
         body: str,

@@ -71,6 +71,8 @@ def test_added_items_carry_every_documented_field(api, episodes, stopped):
         "total_bytes",
         "speed_bps",
         "eta_seconds",
+        "stage",
+        "message",
     }
 
 
@@ -212,3 +214,30 @@ def test_remove_all_pending_from_the_queue_page(owner_client, episodes, api, sto
     add(api, 1, 2, 3)
     owner_client.post("/queue/action", {"action": "cancel_pending"})
     assert set(DownloadItem.objects.values_list("status", flat=True)) == {"cancelled"}
+
+
+def test_the_queue_page_and_the_api_show_what_the_active_download_does(owner_client, episodes, api):
+    episode = episodes.episodes.first()
+    DownloadItem.objects.create(
+        episode=episode,
+        status=Status.DOWNLOADING,
+        stage="retrying",
+        stage_message="retrying VOE 2/3 in 4 s (HTTP 500)",
+    )
+
+    page = owner_client.get("/queue/").content.decode()
+    active = api.get("/api/queue/status").json()["active"]
+
+    assert 'data-stage="retrying"' in page
+    assert "retrying VOE 2/3 in 4 s (HTTP 500)" in page
+    assert active["progress"]["stage"] == "retrying"
+    assert active["progress"]["message"] == "retrying VOE 2/3 in 4 s (HTTP 500)"
+
+
+def test_an_item_that_is_not_downloading_shows_no_stage(api, episodes):
+    episode = episodes.episodes.first()
+    DownloadItem.objects.create(episode=episode, stage="remuxing", stage_message="left by a crash")
+
+    [pending] = api.get("/api/queue/status").json()["pending"]
+
+    assert (pending["progress"]["stage"], pending["progress"]["message"]) == ("", "")

@@ -1,9 +1,12 @@
 import os
 import re
 import shutil
+import time
 from dataclasses import replace
 
 import pytest
+from cryptography.hazmat.primitives import padding
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from downloads.hosters import MediaSource
 from downloads.media import (
@@ -13,6 +16,8 @@ from downloads.media import (
     cleanup_temp,
     verify_media,
 )
+from tests.fakes.fixtures import allow_private
+from tests.fakes.server import Reply
 
 # The fake video lasts 3 s; remuxing may shift it by a frame or so.
 DURATION = pytest.approx(3.0, abs=0.2)
@@ -38,7 +43,8 @@ def test_an_hls_source_is_remuxed_into_a_playable_mp4(extract, download, tmp_pat
     assert is_mp4(path)
     assert verify_media(path) == DURATION
     assert os.listdir(tmp_path) == ["episode.mp4"]
-    assert [r.path for r in hosters.media_requests("/voe/hls/seg")] == [
+    # Fetched a few at a time in parallel: each once, in any order.
+    assert sorted(r.path for r in hosters.media_requests("/voe/hls/seg")) == [
         "/voe/hls/seg000.ts",
         "/voe/hls/seg001.ts",
         "/voe/hls/seg002.ts",
@@ -69,8 +75,9 @@ def test_a_vidmoly_stream_downloads_with_its_referer(extract, download, hosters)
     )
 
 
-def test_progress_reports_increasing_bytes_and_ends_at_100_percent(extract, download):
+def test_progress_reports_increasing_bytes_and_ends_at_100_percent(extract, download, hosters):
     reports = []
+    hosters.slow_media(400_000)  # the bytes arrive over a few reads, as from a real hoster
 
     download(extract("Vidoza"), on_progress=reports.append)
 
@@ -82,12 +89,15 @@ def test_progress_reports_increasing_bytes_and_ends_at_100_percent(extract, down
     assert all(0.0 <= report.percent <= 100.0 for report in reports)
 
 
-def test_hls_progress_has_an_estimated_total(extract, download):
+def test_hls_progress_has_an_estimated_total(extract, download, hosters):
     reports = []
+    hosters.slow_media(100_000)  # segments arrive over a few reads each
 
     download(extract("VOE"), on_progress=reports.append)
 
-    assert any(report.total_bytes and report.percent < 100 for report in reports[:-1])
+    assert any(report.total_bytes and 0 < report.percent < 100 for report in reports[:-1])
+    sizes = [report.downloaded_bytes for report in reports]
+    assert sizes == sorted(sizes)
     assert reports[-1].percent == 100.0
 
 
@@ -105,6 +115,7 @@ def test_a_stop_request_cancels_and_removes_every_temp_file(
 ):
     reports = []
     source = extract(hoster)
+    hosters.slow_media(400_000)
 
     with pytest.raises(DownloadCancelled):
         download(source, on_progress=reports.append, should_stop=lambda: bool(reports))
@@ -200,7 +211,8 @@ def test_a_failing_media_server_is_retried_and_then_retryable(extract, download,
     assert len(hosters.media_requests("/vidoza/")) == 2
 
 
-def test_an_unreachable_media_server_is_retryable(download, tmp_path):
+def test_an_unreachable_media_server_is_retryable(download, tmp_path, settings):
+    settings.ANIWORLD_ALLOW_PRIVATE_HOSTS = ["127.0.0.1:9"]
     with pytest.raises(MediaDownloadError) as info:
         download(MediaSource("http://127.0.0.1:9/video.mp4", "http"), retries=0)
 
@@ -214,7 +226,7 @@ def test_a_left_over_file_is_not_taken_for_the_download(extract, download, tmp_p
     assert verify_media(download(extract("Vidoza"))) == DURATION
 
 
-def test_yt_dlp_prints_nothing(extract, download, capfd):
+def test_a_download_prints_nothing(extract, download, capfd):
     download(extract("VOE"))
 
     captured = capfd.readouterr()
@@ -260,3 +272,88 @@ def test_cleanup_removes_only_the_files_of_its_download(tmp_path):
     cleanup_temp(tmp_path, "ep [1]")
 
     assert sorted(os.listdir(tmp_path)) == sorted(others)
+
+
+def test_an_aes_128_encrypted_stream_is_decrypted(page_server, media_set, download, settings):
+    key = bytes(range(16))
+    segments = sorted(media_set.hls_dir.glob("seg*.ts"))
+    lines = ["#EXTM3U", "#EXT-X-TARGETDURATION:1", '#EXT-X-KEY:METHOD=AES-128,URI="key.bin"']
+    for sequence, segment in enumerate(segments):
+        padder = padding.PKCS7(128).padder()
+        plain = padder.update(segment.read_bytes()) + padder.finalize()
+        iv = sequence.to_bytes(16, "big")  # no IV attribute: the media sequence number
+        encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
+        body = encryptor.update(plain) + encryptor.finalize()
+        page_server.route(
+            "GET", f"/aes/{segment.name}", lambda request, body=body: Reply(200, body)
+        )
+        lines += ["#EXTINF:1.0,", segment.name]
+    page_server.route("GET", "/aes/key.bin", lambda request: Reply(200, key))
+    playlist = "\n".join([*lines, "#EXT-X-ENDLIST", ""])
+    page_server.route("GET", "/aes/index.m3u8", lambda request: Reply(200, playlist))
+    allow_private(settings, page_server)
+
+    path = download(MediaSource(f"{page_server.url}/aes/index.m3u8", "hls"))
+
+    assert verify_media(path) == DURATION
+
+
+def test_segments_arriving_out_of_order_are_remuxed_in_order(extract, download, hosters):
+    """The first segment is the slowest: the later ones wait for it."""
+    serve_media = hosters._media
+
+    def media(request, content_type, file=None):
+        if file is not None and file.name == "seg000.ts":
+            time.sleep(0.3)
+        return serve_media(request, content_type, file)
+
+    hosters._media = media
+    try:
+        path = download(extract("VOE"))
+    finally:
+        del hosters._media
+
+    assert verify_media(path) == DURATION
+
+
+def test_retries_are_announced_with_what_failed(extract, download, hosters):
+    source = extract("Vidoza")
+    hosters.fail_media()
+    stages = []
+
+    with pytest.raises(MediaDownloadError):
+        download(source, retries=2, on_stage=lambda stage, message: stages.append((stage, message)))
+
+    host = hosters.cdn.url.removeprefix("http://")
+    assert stages == [
+        ("retrying", f"HTTP 503 from {host}; retrying the file (1/2) in 0 s"),
+        ("retrying", f"HTTP 503 from {host}; retrying the file (2/2) in 0 s"),
+    ]
+
+
+def test_the_end_of_an_hls_download_is_announced_as_remuxing(extract, download):
+    stages = []
+
+    download(extract("VOE"), on_stage=lambda stage, message: stages.append(stage))
+
+    assert stages == ["remuxing"]
+
+
+def test_a_server_that_ignores_the_range_of_a_resume_is_read_from_the_start(
+    download, hosters, media_set
+):
+    requests = []
+
+    def no_ranges(request):
+        requests.append(request.headers.get("range"))
+        if len(requests) == 1:
+            return Reply(file=media_set.mp4, content_type="video/mp4", cut_after=20_000)
+        return Reply(200, media_set.mp4.read_bytes(), content_type="video/mp4")
+
+    hosters.cdn.route("GET", "/no-ranges/video.mp4", no_ranges)
+
+    path = download(MediaSource(f"{hosters.cdn.url}/no-ranges/video.mp4", "http"))
+
+    assert requests[0] is None
+    assert requests[1].startswith("bytes=")
+    assert path.read_bytes() == media_set.mp4.read_bytes()

@@ -142,6 +142,12 @@
     if (bar) bar.value = item.progress.percent || 0;
     const label = active.querySelector("[data-progress-label]");
     if (label) label.textContent = progressLabel(item.progress);
+    // What the worker does now: resolving, retrying VOE 2/3 in 4 s, remuxing …
+    const stage = active.querySelector("[data-progress-stage]");
+    if (stage) {
+      stage.textContent = item.progress.message || "";
+      stage.dataset.stage = item.progress.stage || "";
+    }
   }
 
   function showDownloadEnd(item, succeeded) {

@@ -10,8 +10,8 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from django.conf import settings
 
+from aniworld.addresses import host_port
 from aniworld.http import reset_clients
 from library.providers.aniworld import AniworldProvider
 from library.providers.sto import StoProvider
@@ -106,12 +106,25 @@ def running_hoster_world(media_set: MediaSet) -> Iterator[HosterWorld]:
                 os.environ[ALLOW_PRIVATE] = before
 
 
+def allow_private(settings, *servers) -> None:
+    """Let the downloader fetch from these fakes on 127.0.0.1, as a user would list a
+    trusted LAN host in ANIWORLD_ALLOW_PRIVATE_HOSTS (the private-address guard)."""
+    entries = [host_port(server.url) for server in servers]
+    settings.ANIWORLD_ALLOW_PRIVATE_HOSTS = [*settings.ANIWORLD_ALLOW_PRIVATE_HOSTS, *entries]
+
+
+def allowed_hosters_env(world: HosterWorld) -> dict[str, str]:
+    """ANIWORLD_ALLOW_PRIVATE_HOSTS for an app started before the ``hosters`` fixture
+    runs (module-scoped apps): the fake hosters on 127.0.0.1 may be fetched."""
+    entries = [host_port(server.url) for server in world.servers]
+    return {"ANIWORLD_ALLOW_PRIVATE_HOSTS": ",".join(entries)}
+
+
 @pytest.fixture
-def hosters(running_hoster_world: HosterWorld, monkeypatch) -> HosterWorld:
-    """The fake hosters, every switch back to normal, trusted although on 127.0.0.1."""
+def hosters(running_hoster_world: HosterWorld, settings) -> HosterWorld:
+    """The fake hosters, every switch back to normal, their addresses allowed."""
     running_hoster_world.reset()
-    trusted = [*settings.ANIWORLD_ALLOW_PRIVATE_HOSTS, *running_hoster_world.host_ports]
-    monkeypatch.setattr(settings, ALLOW_PRIVATE, trusted)
+    allow_private(settings, *running_hoster_world.servers)
     return running_hoster_world
 
 

@@ -24,7 +24,8 @@ Switches break things on purpose: ``break_page``, ``remove_page`` (404),
 ``fail_page`` (503), ``redirect_forever``, ``serve_html_instead_of_video``,
 ``truncate_media``, ``cut_media_once`` (then fine on resume), ``remove_media``
 (404) and ``fail_media`` (503); ``slow_media`` serves media slowly (a real
-download's pace, so progress events have time to flow).
+download's pace, so progress events have time to flow); ``serve_media_playlist``
+replaces the HLS media playlist (a hostile one naming other addresses or files).
 """
 
 from __future__ import annotations
@@ -131,6 +132,7 @@ class HosterWorld:
         self.cut_after = 0
         self._cut_paths: set[str] = set()
         self.media_bytes_per_second: int | None = None
+        self.media_playlist: str | None = None
         self.dood_page_user_agent: str | None = None
         self.dood_moved = False
         self.challenges: dict[str, ChallengeKind] = {}
@@ -190,6 +192,10 @@ class HosterWorld:
 
     def slow_media(self, bytes_per_second: int) -> None:
         self.media_bytes_per_second = bytes_per_second
+
+    def serve_media_playlist(self, text: str) -> None:
+        """VOE's and Vidmoly's ``index.m3u8`` becomes ``text``."""
+        self.media_playlist = text
 
     def remove_media(self) -> None:
         self.media_fault = "missing"
@@ -354,6 +360,8 @@ var pData = {{
         if name.endswith(".m3u8"):
             if self.media_fault in ("missing", "unavailable"):
                 return self._media_error()
+            if name == "index.m3u8" and self.media_playlist is not None:
+                return Reply(200, self.media_playlist, content_type="application/vnd.apple.mpegurl")
             return Reply(
                 file=self.media.hls_dir / name, content_type="application/vnd.apple.mpegurl"
             )

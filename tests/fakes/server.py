@@ -51,6 +51,9 @@ class Reply:
     cut_after: int | None = None
     # Serve ``file`` at about this many bytes a second (a slow hoster).
     bytes_per_second: int | None = None
+    # Called with each chunk's size after sending it: a pace shared by several
+    # replies (one link's bandwidth for parallel requests).
+    throttle: Callable[[int], None] | None = None
 
 
 Handler = Callable[[Request], Reply]
@@ -121,6 +124,10 @@ class FakeServer:
 
         class _Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in separate writes; with Nagle on, a small body
+            # waits for the client's delayed ACK (40 ms a request on keep-alive), which
+            # real servers (nginx's tcp_nodelay) do not make clients wait.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args):  # keep test output quiet
                 pass
@@ -184,6 +191,8 @@ class FakeServer:
                 if self.command == "HEAD":
                     return
                 chunk_size, pause = 1024 * 1024, 0.0
+                if reply.throttle:
+                    chunk_size = 256 * 1024
                 if reply.bytes_per_second:  # a tenth of a second's worth, then a pause
                     chunk_size, pause = max(1, reply.bytes_per_second // 10), 0.1
                 with open(reply.file, "rb") as handle:
@@ -199,6 +208,8 @@ class FakeServer:
                             self.close_connection = True
                             return
                         self.wfile.write(chunk)
+                        if reply.throttle:
+                            reply.throttle(len(chunk))
                         sent += len(chunk)
                         remaining -= len(chunk)
                         if pause and remaining > 0:

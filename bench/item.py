@@ -1,0 +1,94 @@
+"""Our whole download of one episode, as the worker runs it, for the download benchmarks.
+
+``time_item`` times what a queue item does between ``started_at`` and
+``completed_at`` for one hoster link: resolve the embed page with the real
+extractor (VOE for HLS, Vidoza for an mp4), fetch, remux and verify
+(``downloads.media.download_media``), and place the file into a library folder
+(``downloads.placement.move_atomically``). The queue's own bookkeeping (a few
+SQL updates) is left out. It also measures the peak resident memory the process
+gained meanwhile (VmHWM after resetting it through /proc/self/clear_refs).
+
+The embed page is a file the bench media server serves next to the media, so
+the hoster page, the playlist and the segments come from the same local server.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def setup_django(scratch: Path, media_url: str) -> None:
+    """Production settings on a scratch data dir; the local media server may be fetched."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aniworld.settings")
+    os.environ["ANIWORLD_DATA_DIR"] = str(scratch / "data")
+    os.environ["ANIWORLD_TEMP_DIR"] = str(scratch / "temp")
+    os.environ["ANIWORLD_ALLOW_PRIVATE_HOSTS"] = media_url.removeprefix("http://")
+    import django
+
+    django.setup()
+
+
+def write_embed_page(folder: Path, hoster: str, media_url: str) -> str:
+    """An embed page for ``hoster`` pointing at ``media_url``; its file name."""
+    from tests.fakes.hosters import encode_voe_payload
+
+    if hoster == "VOE":
+        payload = encode_voe_payload({"source": media_url, "title": "bench.mp4"})
+        body = f'<html><body><script type="application/json">{json.dumps([payload])}</script>'
+    else:
+        body = f'<html><body><script>var p = {{sourcesCode: [{{src: "{media_url}"}}]}};</script>'
+    name = f"embed-{hoster.lower()}.html"
+    (folder / name).write_text(body + "</body></html>")
+    return name
+
+
+def time_item(hoster: str, embed_url: str, scratch: Path) -> dict[str, float]:
+    from downloads.hosters import get_extractor
+    from downloads.media import download_media
+    from downloads.placement import move_atomically
+
+    temp = scratch / "temp"
+    library = scratch / "library" / "Series (2026)" / "Season 01"
+    library.mkdir(parents=True, exist_ok=True)
+    target = library / "Series - S01E01 - Bench.mp4"
+    reports: list[tuple[float, float]] = []
+    os.sync()
+    with open("/proc/self/clear_refs", "w") as clear_refs:
+        clear_refs.write("5")  # peak RSS := current RSS
+    before_kb = memory_kb("VmRSS")
+    started = time.perf_counter()
+    # The hoster's shared client, as in the worker (made once per process).
+    source = get_extractor(hoster).extract(embed_url)
+    path = download_media(
+        source,
+        temp,
+        "bench",
+        lambda progress: reports.append((time.perf_counter(), progress.percent)),
+        lambda: False,
+    )
+    move_atomically(path, target)
+    ended = time.perf_counter()
+    peak_kb = memory_kb("VmHWM")
+    size = target.stat().st_size
+    target.unlink()
+    assert reports
+    assert reports[-1][1] == 100.0, reports[-1]
+    return {
+        "whole": ended - started,
+        "transfer": reports[-1][0] - started,
+        "memory_mb": (peak_kb - before_kb) / 1024,
+        "size": size,
+    }
+
+
+def memory_kb(field: str) -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise LookupError(field)
