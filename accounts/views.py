@@ -67,7 +67,9 @@ def setup_page(request):
             return form_page(request, "accounts/setup.html", context, status=422)
         owner.set_master_password(password, anime_directory=directory or None)
         log.info("master password set up from %s", client_address(request))
-        return redirect(request, "/login/")
+        # The person just chose the password: asking for it again at once helps nobody.
+        start_session(request, owner.owner_user())
+        return redirect(request, "/library/")
     return render(request, "accounts/setup.html", context)
 
 
