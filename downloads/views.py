@@ -19,11 +19,19 @@ from downloads.models import DownloadItem, Priority, Status
 from downloads.serializers import UserLinkSerializer
 from library.catalog import get_series
 
+# The Queue page lists this many finished items, the most recent first.
+FINISHED_SHOWN = 50
+
 
 def _context(error: str = "") -> dict:
     snapshot = queue.snapshot()
-    _describe_finished(snapshot["completed"] + snapshot["failed"])
-    return {"queue": snapshot, "error": error, "hoster_names": list(EXTRACTORS)}
+    _describe_finished(snapshot["completed"][:FINISHED_SHOWN] + snapshot["failed"])
+    return {
+        "queue": snapshot,
+        "error": error,
+        "hoster_names": list(EXTRACTORS),
+        "finished_shown": FINISHED_SHOWN,
+    }
 
 
 def _describe_finished(rows: list[dict]) -> None:
@@ -31,7 +39,9 @@ def _describe_finished(rows: list[dict]) -> None:
     and for a failure its headline, the hosters tried and each one's reason."""
     items = DownloadItem.objects.select_related("episode").in_bulk([row["id"] for row in rows])
     for row in rows:
-        item = items[row["id"]]
+        item = items.get(row["id"])
+        if item is None:  # cleared since the snapshot: the row shows what it had
+            continue
         row["finished_at"] = item.completed_at
         row["took"] = duration_words(item.started_at, item.completed_at)
         row["size"] = _file_size(item)

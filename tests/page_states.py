@@ -66,6 +66,12 @@ def fill(series_key: str) -> None:
         ),
         links=[{"hoster": "VOE", "language": "german-dub", "url": "http://127.0.0.1:9/r?t=a1"}],
     )  # fmt: skip
+    film = Episode.objects.get(series__key=series_key, season=0, number=1)
+    DownloadItem.objects.create(
+        episode=film, status=Status.DOWNLOADING, started_at=now - timedelta(seconds=20),
+        hoster="VOE", percent=42.5, downloaded_bytes=44_564_480, total_bytes=104_857_600,
+        speed_bps=2_228_224, eta_seconds=27,
+    )  # fmt: skip
     for position, episode in enumerate(rest, start=1):
         DownloadItem.objects.create(
             episode=episode,

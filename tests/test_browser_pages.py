@@ -1,7 +1,7 @@
 """Every main page in Chromium as a Sonarr user meets it, with real content: the
-Library, a Series page with season tabs, the Queue with waiting, failed (one behind a
-check only a person can pass) and finished items, Wanted, History, Settings, System and
-a browsable API page.
+Library, a Series page with season tabs, the Queue with one item downloading and others
+waiting, failed (one behind a check only a person can pass) and finished, Wanted,
+History, Settings, System and a browsable API page.
 
 Each at 1440 and 375 px wide in the dark and the light theme: screenshots in
 test-artifacts/browser-pages/, no console error (a blocked inline style is one), no
@@ -111,7 +111,7 @@ def test_every_main_page_reads_well_at_both_widths_in_both_themes(visit, app):
     page.wait_for_url("**/queue/")
     visit.live()
     counts = page.locator("#queue-counts").inner_text()
-    assert counts == "2 pending · 0 downloading · 2 failed · 2 finished", counts
+    assert counts == "2 pending · 1 downloading · 2 failed · 2 finished", counts
     failure = page.locator("[aria-labelledby=failed-title] li", has_text="Every hoster failed")
     assert "Tried VOE, Vidoza, Doodstream" in failure.inner_text()
     assert not failure.get_by_text("timed out after 3 tries").is_visible()
@@ -127,7 +127,11 @@ def test_every_main_page_reads_well_at_both_widths_in_both_themes(visit, app):
     done = page.locator("[aria-labelledby=completed-title] li", has_text="done")
     assert "350.0\xa0MB · took 3 min 4 s · via VOE · German dub" in done.inner_text()
     visit.check("queue")
-    assert page.locator(".progress-bar").count() == 0  # nothing downloading: no bar
+    page.set_viewport_size(VIEWPORTS["375"])
+    bar = page.locator("#active-item progress").bounding_box()
+    assert bar["height"] >= 16, f"a phone's progress bar is thick enough to see: {bar}"
+    assert bar["width"] >= 300, f"a phone's progress bar takes the whole row: {bar}"
+    page.set_viewport_size(VIEWPORTS["1440"])
 
     navigation.get_by_role("link", name="Wanted").click()
     page.wait_for_url("**/wanted/")

@@ -12,7 +12,7 @@ from django.utils import timezone
 from downloads import queue
 from downloads.failures import attempt_line, failure_message
 from downloads.models import DownloadItem, Priority, Status
-from downloads.views import duration_words
+from downloads.views import FINISHED_SHOWN, duration_words
 from library.models import Episode, Series
 
 pytestmark = pytest.mark.django_db
@@ -158,3 +158,16 @@ def test_durations_read_as_words(seconds, words):
     start = timezone.now()
     assert duration_words(start, start + timedelta(seconds=seconds)) == words
     assert duration_words(None, start) == ""
+
+
+def test_a_long_finished_list_shows_the_most_recent_and_says_so(owner_client, frieren):
+    old = timezone.now() - timedelta(days=1)
+    for minutes in range(FINISHED_SHOWN + 1):
+        item(frieren, 1, Status.CANCELLED, completed_at=old + timedelta(minutes=minutes))
+
+    page = soup(owner_client.get("/queue/"))
+
+    finished = page.find("section", attrs={"aria-labelledby": "completed-title"})
+    assert text(page.find(id="completed-title")) == f"Finished ({FINISHED_SHOWN + 1})"
+    assert f"the {FINISHED_SHOWN} most recent are shown" in text(finished)
+    assert len(finished.select("li.queue-row")) == FINISHED_SHOWN
