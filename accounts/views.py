@@ -75,7 +75,9 @@ def setup_page(request):
         except owner.AlreadyConfigured:
             return redirect(request, "/login/")
         log.info("master password set up from %s", client_address(request))
-        return redirect(request, "/login/")
+        # The person just chose the password: asking for it again at once helps nobody.
+        start_session(request, owner.owner_user())
+        return redirect(request, "/library/")
     return render(request, "accounts/setup.html", context)
 
 

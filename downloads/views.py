@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -11,14 +13,64 @@ from django.views.decorators.http import require_GET, require_POST
 
 from aniworld.errors import AppError
 from downloads import queue
+from downloads.failures import read_failure
 from downloads.hosters import EXTRACTORS
 from downloads.models import DownloadItem, Priority, Status
 from downloads.serializers import UserLinkSerializer
 from library.catalog import get_series
 
+# The Queue page lists this many finished items, the most recent first.
+FINISHED_SHOWN = 50
+
 
 def _context(error: str = "") -> dict:
-    return {"queue": queue.snapshot(), "error": error, "hoster_names": list(EXTRACTORS)}
+    snapshot = queue.snapshot()
+    _describe_finished(snapshot["completed"][:FINISHED_SHOWN] + snapshot["failed"])
+    return {
+        "queue": snapshot,
+        "error": error,
+        "hoster_names": list(EXTRACTORS),
+        "finished_shown": FINISHED_SHOWN,
+    }
+
+
+def _describe_finished(rows: list[dict]) -> None:
+    """Add what a finished row shows beyond the API's fields: when, how big, how long,
+    and for a failure its headline, the hosters tried and each one's reason."""
+    items = DownloadItem.objects.select_related("episode").in_bulk([row["id"] for row in rows])
+    for row in rows:
+        item = items.get(row["id"])
+        if item is None:  # cleared since the snapshot: the row shows what it had
+            continue
+        row["finished_at"] = item.completed_at
+        row["took"] = duration_words(item.started_at, item.completed_at)
+        row["size"] = _file_size(item)
+        if item.status == Status.FAILED:
+            row["failure"] = read_failure(item.error)
+
+
+def _file_size(item: DownloadItem) -> int | None:
+    """The placed file's size; the bytes fetched for an item whose file was replaced since."""
+    if item.status != Status.COMPLETED:
+        return None
+    episode = item.episode
+    if episode.file_path == item.file_path and episode.file_size:
+        return episode.file_size
+    return item.total_bytes or item.downloaded_bytes or None
+
+
+def duration_words(start: datetime | None, end: datetime | None) -> str:
+    """ "45 s", "3 min 20 s", "1 h 5 min"; empty when either end is unknown."""
+    if start is None or end is None or end < start:
+        return ""
+    seconds = round((end - start).total_seconds())
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes} min"
+    if minutes:
+        return f"{minutes} min {seconds} s"
+    return f"{seconds} s"
 
 
 @login_required

@@ -43,6 +43,7 @@ from aniworld.file_modes import make_library_dir
 from aniworld.progress import ProgressReporter
 from downloads import hoster_stats, queue, signals
 from downloads.errors import MediaDownloadError, MediaVerificationError
+from downloads.failures import attempt_line, failure_message, language_words
 from downloads.hosters import (
     ExtractionError,
     HosterChallenge,
@@ -252,19 +253,20 @@ class ItemJob:
             return Outcome(path, self.current_hoster, link.language, attempts)
         if not attempts:
             raise ItemFailed(self.no_candidates_reason())
-        tried = "; ".join(
-            f"{a.hoster or 'pasted link'} ({a.language}): {a.error}" for a in attempts
-        )
+        tried = [attempt_line(a.hoster, a.language, a.error) for a in attempts]
         blocked = [attempt for attempt in attempts if attempt.blocked]
         if blocked:
             raise ChallengeBlocked(
-                "A check that only a person can pass (Turnstile, ALTCHA or a bot check) blocks "
-                f"{len(blocked)} of the {len(attempts)} links. Open one in your browser, pass "
-                "the check, and paste the address of the video page on the Queue page. "
-                f"{tried}",
+                failure_message(
+                    "A check that only a person can pass (Turnstile, ALTCHA or a bot check) "
+                    f"blocks {len(blocked)} of the {len(attempts)} links. Open one in your "
+                    "browser, pass the check, and paste the address of the video page on the "
+                    "Queue page.",
+                    tried,
+                ),
                 [{"hoster": a.hoster, "language": a.language, "url": a.url} for a in blocked],
             )
-        raise ItemFailed(f"Every hoster failed. {tried}")
+        raise ItemFailed(failure_message("Every hoster failed.", tried))
 
     # -- attempts: per-hoster records, blocked links -------------------------------
 
@@ -347,10 +349,13 @@ class ItemJob:
             )
         if not self._links:
             return "The episode page lists no hoster yet (the episode may only be announced)."
-        offered = sorted({f"{link.hoster} ({link.language})" for link in self._links})
+        offered = sorted(
+            {f"{link.hoster} ({language_words(link.language)})" for link in self._links}
+        )
+        wanted = ", ".join(language_words(language) for language in self.languages())
         return (
             f"No hoster in a wanted language and hoster order: offered are {', '.join(offered)}; "
-            f"wanted languages {', '.join(self.languages())}."
+            f"wanted languages {wanted}."
         )
 
     # -- one candidate -------------------------------------------------------

@@ -20,7 +20,7 @@ def test_before_setup_the_api_answers_409_setup_required_except_auth(client):
     assert client.get("/api/auth/status").json() == {"configured": False, "authenticated": False}
 
 
-def test_the_setup_page_sets_the_password_and_sends_the_user_to_login(client):
+def test_the_setup_page_sets_the_password_and_logs_the_user_in(client):
     page = client.get("/setup/")
     assert page.status_code == 200
     assert b'name="master_password"' in page.content
@@ -28,8 +28,19 @@ def test_the_setup_page_sets_the_password_and_sends_the_user_to_login(client):
         "/setup/", {"master_password": OWNER_PASSWORD, "confirm_password": OWNER_PASSWORD}
     )
     assert response.status_code == 302
-    assert response["Location"] == "/login/"
+    assert response["Location"] == "/library/"
     assert owner.verify_password(OWNER_PASSWORD)
+    assert client.get("/library/").status_code == 200
+
+
+def test_an_htmx_setup_logs_the_user_in_and_sends_them_to_the_library(client):
+    response = client.post(
+        "/setup/",
+        {"master_password": OWNER_PASSWORD, "confirm_password": OWNER_PASSWORD},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response["HX-Redirect"] == "/library/"
+    assert client.get("/api/auth/status").json() == {"configured": True, "authenticated": True}
 
 
 def test_setup_errors_are_shown_inline_in_the_htmx_form(client):

@@ -152,8 +152,8 @@ def test_a_failed_download_is_announced_with_each_hosters_reason(
     assert item.status == "failed"
     [message] = apprise_target.messages
     assert message["title"] == "Download failed: Attack on Titan S01E02"
-    assert "VOE (german-dub)" in message["message"]
-    assert "Vidoza (german-dub)" in message["message"]
+    assert "VOE (German dub)" in message["message"]
+    assert "Vidoza (German dub)" in message["message"]
     assert message["type"] == "failure"
 
 

@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 
 from downloads.models import DownloadItem
+from library.languages import LANGUAGE_LABELS
 from tests.fakes.server import Reply
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("library_root")]
@@ -50,9 +51,9 @@ def assert_failed_cleanly(api, item: DownloadItem, code: tuple, library_root) ->
     """The item failed, naming each hoster; nothing in the library or Temp. Returns the
     reason given for each hoster."""
     assert item.status == "failed", item.error
-    assert item.error.startswith("Every hoster failed. ")
-    language = code[2]
-    reasons = item.error.removeprefix("Every hoster failed. ").split("; ")
+    headline, *reasons = item.error.splitlines()
+    assert headline == "Every hoster failed."
+    language = LANGUAGE_LABELS[code[2]]
     assert [r.split(": ", 1)[0] for r in reasons] == [f"{h} ({language})" for h in HOSTERS_OF[code]]
     assert item.file_path == ""
     files = sorted(p.relative_to(library_root).as_posix() for p in library_root.rglob("*"))

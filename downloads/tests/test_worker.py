@@ -89,8 +89,8 @@ def test_when_every_hoster_fails_the_item_fails_with_each_reason(
     item = DownloadItem.objects.get(id=queue_episode(api).json()["added"][0]["id"])
     assert item.status == "failed"
     assert "Every hoster failed" in item.error
-    assert "VOE (german-dub)" in item.error
-    assert "Vidoza (german-dub)" in item.error
+    assert "VOE (German dub)" in item.error
+    assert "Vidoza (German dub)" in item.error
     assert "404" in item.error
     assert not (library_root / AOT / "Season 01").exists()
     assert temp_files() == []

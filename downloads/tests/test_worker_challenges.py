@@ -270,4 +270,4 @@ def test_with_some_links_broken_and_the_rest_blocked_the_blocked_ones_are_offere
 
     assert item["error_code"] == "CHALLENGE"
     assert [link["hoster"] for link in item["links"]] == ["Doodstream"]
-    assert "VOE (german-dub)" in item["error"]
+    assert "VOE (German dub)" in item["error"]

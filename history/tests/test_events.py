@@ -55,8 +55,8 @@ def test_a_failure_keeps_each_hosters_reason(api, series, hosters):
 
     assert events() == ["grabbed", "failed"]
     failed = HistoryEvent.objects.get(event="failed")
-    assert "VOE (german-dub)" in failed.message
-    assert "Vidoza (german-dub)" in failed.message
+    assert "VOE (German dub)" in failed.message
+    assert "Vidoza (German dub)" in failed.message
     assert (failed.season, failed.episode) == (1, 2)
 
 

@@ -19,17 +19,19 @@ def test_an_empty_history_says_what_fills_it(owner_client):
     response = owner_client.get("/history/")
 
     assert response.status_code == 200
-    assert "No history yet — events appear when you download, delete or rename episodes" in (
-        response.content.decode()
-    )
+    html = response.content.decode()
+    assert "No history yet." in html
+    assert 'href="/wanted/"' in html  # what to do next
 
 
 def test_the_history_page_lists_events_with_their_reasons(owner_client):
-    add(Event.FAILED, message="Every hoster failed. VOE (german-dub): HTTP 404")
+    add(Event.FAILED, message="Every hoster failed.\nVOE (German dub): HTTP 404")
+    add(Event.IMPORTED, episode=2, language="english-dub")
 
     html = owner_client.get("/history/").content.decode()
 
-    assert "Every hoster failed. VOE (german-dub): HTTP 404" in html
+    assert "Every hoster failed.\nVOE (German dub): HTTP 404" in html
+    assert '<span class="badge badge-muted">English dub</span>' in html
     assert "S01E01" in html
     assert 'href="/series/attack-on-titan/"' in html
     assert 'aria-current="page">History<' in html

@@ -19,6 +19,7 @@ from library.providers.base import (
     EndpointUnusable,
     EpisodeInfo,
     HosterLink,
+    Language,
     NewEpisode,
     Page,
     Provider,
@@ -61,6 +62,7 @@ SELECTORS: dict[str, Selector] = {
     # episode page
     "hoster_list": ("div.hosterSiteVideo",),
     "hoster_items": ("li[data-lang-key]", "li[data-link-target]"),
+    "language_flags": "img[data-lang-key]",
     "hoster_name": "h4",
     "hoster_icon": "i.icon",
     "hoster_anchor": "a[href]",
@@ -201,9 +203,10 @@ def parse_hoster_links(page: Page) -> list[HosterLink]:
     """One link per (hoster, language); an empty list means "only announced"."""
     with page.parsing():
         box = page.require("hoster_list", what="hoster list")
+        languages = _languages_by_key(page, box)
         links = []
         for item in page.find_all("hoster_items", box):
-            language = LANG_KEYS.get((item.get("data-lang-key") or "").strip())
+            language = languages.get((item.get("data-lang-key") or "").strip())
             anchor = page.find("hoster_anchor", item)
             target = item.get("data-link-target") or (anchor["href"] if anchor else "")
             hoster = _hoster_name(page, item)
@@ -219,6 +222,18 @@ def parse_hoster_links(page: Page) -> list[HosterLink]:
                 )
             )
         return links
+
+
+def _languages_by_key(page: Page, box: Tag) -> dict[str, Language]:
+    """What each ``data-lang-key`` means on this page: the language switch's flag says
+    it (legacy s.to gives its English dub key 2, which aniworld.to uses for English
+    subtitles), the documented keys where a key has no readable flag."""
+    languages = dict(LANG_KEYS)
+    for flag in page.find_all("language_flags", box):
+        language = language_from_flag(image_url(flag))
+        if language is not None:
+            languages[(flag.get("data-lang-key") or "").strip()] = language
+    return languages
 
 
 def _hoster_name(page: Page, item: Tag) -> str:

@@ -74,6 +74,7 @@ AW_SERIES_AND_SEASON = {
     "hoster_name": (EPISODE, DEGRADES),  # the icon names the hoster too
     "hoster_icon": (EPISODE, DEGRADES),  # the heading names the hoster too
     "hoster_anchor": (EPISODE, NO_LINKS),  # the name and icon sit inside the anchor
+    "language_flags": (EPISODE, DEGRADES),  # the documented language keys remain
     "series_title_in_row": (NEW, DEGRADES),  # the key in the link stands in for the name
     "new_episode_parts": (NEW, DEGRADES),  # an empty list: nothing new until it is fixed
 }

@@ -197,6 +197,30 @@ def test_legacy_links_use_the_language_keys(legacy_sto, legacy_sto_site):
     assert all("/redirect/" in link.redirect_url for link in links)
 
 
+def test_a_legacy_language_key_means_what_its_flag_shows(legacy_sto, legacy_sto_site):
+    """Legacy s.to numbers its English dub 2 (aniworld.to's English subtitles): the
+    flag of the language switch decides, so links and season rows agree."""
+    page = """<div class="hosterSiteVideo"><div class="changeLanguageBox">
+        <img data-lang-key="1" src="/public/img/german.svg" alt="Deutsch">
+        <img data-lang-key="2" src="/public/img/english.svg" alt="Englisch">
+        <img data-lang-key="3" title="Englisch mit deutschen Untertiteln"></div>
+      <ul class="row">
+        <li data-lang-key="1" data-link-id="1" data-link-target="/redirect/1"><h4>VOE</h4></li>
+        <li data-lang-key="2" data-link-id="2" data-link-target="/redirect/2"><h4>VOE</h4></li>
+        <li data-lang-key="3" data-link-id="3" data-link-target="/redirect/3"><h4>Vidoza</h4></li>
+      </ul></div>"""
+    path = "/serie/stream/dark/staffel-1/episode-9"
+    legacy_sto_site.server.route("GET", path, lambda request: Reply(200, page))
+
+    links = legacy_sto.links(path)
+
+    assert [(link.hoster, link.language) for link in links] == [
+        ("VOE", G_DUB),
+        ("VOE", E_DUB),
+        ("Vidoza", G_SUB),  # no readable flag: the documented key
+    ]
+
+
 def test_legacy_mirrors_list_new_episodes(legacy_sto):
     (entry,) = legacy_sto.new_episodes()
 

@@ -1,0 +1,68 @@
+"""A failed download explains itself in words: a headline, then each hoster tried
+with its language as the pages name it and its reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from aniworld import config
+from downloads.failures import attempt_line, failure_message, read_failure
+from downloads.models import DownloadItem
+from library.models import Episode
+from tests.fakes.world import connect
+
+
+def test_a_failure_reads_back_as_headline_hosters_and_reasons():
+    message = failure_message(
+        "Every hoster failed.",
+        [
+            attempt_line("VOE", "english-dub", "HTTP 404 from\nthe embed page"),
+            attempt_line("Vidoza", "german-sub", "no video source (the page changed?)"),
+            attempt_line("VOE", "german-dub", "timed out"),
+            attempt_line("", "german-dub", "not a known hoster"),
+        ],
+    )
+    assert message.splitlines()[1] == "VOE (English dub): HTTP 404 from the embed page"
+
+    failure = read_failure(message)
+
+    assert failure.headline == "Every hoster failed."
+    assert failure.hosters == ["VOE", "Vidoza", "pasted link"]
+    assert failure.reasons[1] == {
+        "hoster": "Vidoza",
+        "language": "German subtitles",
+        "reason": "no video source (the page changed?)",
+    }
+    assert failure.other == []
+
+
+def test_a_one_line_failure_is_only_a_headline():
+    failure = read_failure("Could not read the episode page: HTTP 503")
+    assert failure.headline == "Could not read the episode page: HTTP 503"
+    assert failure.hosters == failure.reasons == failure.other == []
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("library_root")
+def test_s_to_english_dub_is_english_dub_on_the_page_and_in_the_failure(
+    api, owner_client, sto_site, hosters
+):
+    connect(sto_site, hosters)
+    hosters.break_page("VOE")
+    hosters.remove_page("Vidoza")
+    config.store().update({"downloads": {"language_order": ["english-dub"]}})
+    assert (
+        api.post("/api/anime/", {"key": "dark", "site": "s.to"}, format="json").status_code == 201
+    )
+    assert "english-dub" in Episode.objects.get(series__key="dark", season=1, number=1).languages
+    assert "English dub" in owner_client.get("/series/dark/").content.decode()
+
+    body = {"series_key": "dark", "episodes": [{"season": 1, "episode": 1}]}
+    added = api.post("/api/queue/add", body, format="json").json()["added"]
+    item = DownloadItem.objects.get(id=added[0]["id"])
+
+    assert item.status == "failed"
+    failure = read_failure(item.error)
+    assert failure.hosters == ["VOE", "Vidoza"]
+    assert {reason["language"] for reason in failure.reasons} == {"English dub"}
+    assert "sub" not in item.error.lower()
