@@ -24,8 +24,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from aniworld.config import write_atomically
 from aniworld.errors import AppError
+from aniworld.file_modes import write_library_file
 from library.models import Episode, Series
 from library.naming import UnsafePathError, safe_join
 from library.sync import library_root
@@ -180,7 +180,7 @@ def write_episode_nfo(episode: Episode, metadata: EpisodeMetadata | None = None)
             return target
     except OSError:
         pass
-    write_atomically(target, content)
+    write_library_file(target, content)
     return target
 
 

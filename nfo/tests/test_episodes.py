@@ -1,5 +1,6 @@
 """Episode metadata: TMDB's episodes under our numbers, episode NFOs, season posters."""
 
+import os
 from datetime import date
 from io import StringIO
 
@@ -159,11 +160,18 @@ class TestAfterADownload:
         )
         tmdb_key.server.requests.clear()
 
-        results = self.place(episode(aot, 1, 3))
+        previous_umask = os.umask(0o077)  # a service's private umask
+        try:
+            results = self.place(episode(aot, 1, 3))
+        finally:
+            os.umask(previous_umask)
 
         assert [r for _, r in results if isinstance(r, Exception)] == []
         assert nfo_of(library_root, episode(aot, 1, 3)).aired == "2013-04-21"
         assert tmdb_key.api_requests() == []
+        # A media server running as another user reads it, like the video beside it.
+        sidecar = (library_root / relative).with_suffix(".nfo")
+        assert sidecar.stat().st_mode & 0o777 == 0o644
 
     def test_without_stored_data_tmdb_is_asked_in_the_background(self, aot, tmdb_key, library_root):
         add_episodes(aot, library_root, on_disk={(1, 2)})
