@@ -14,8 +14,11 @@ repeats until the queue is empty or stopped. For one item it:
    template and marks the episode downloaded.
 
 Stop, cancel and shutdown are noticed within a fraction of a second through
-``should_stop``; the item then returns to pending (stop, shutdown) or becomes
-cancelled, and its partial files are removed. Nothing partial ever reaches the
+``should_stop``; the item then returns to pending (stop, shutdown) or stays
+cancelled (the cancel recorded it), and its partial files are removed. A
+shutdown ends the worker's loop: it claims nothing more. A job whose item was
+taken over (returned to the queue by a new start, or claimed by another run; the
+claim is the item's ``started_at``) stops without writing anything. Nothing partial ever reaches the
 library: files appear there only by an atomic rename of a complete, verified file.
 """
 
@@ -32,7 +35,7 @@ from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
 
-from aniworld import config, startup
+from aniworld import config, instance, tempdir
 from aniworld.errors import InsufficientStorage, RemoteError
 from aniworld.progress import ProgressReporter
 from downloads import queue, signals
@@ -59,7 +62,14 @@ class StopRequested(Exception):
 
 
 class ItemCancelled(Exception):
-    """The owner cancelled the item while it downloaded."""
+    """The owner cancelled the item while it downloaded (the cancel is already recorded)."""
+
+
+class ItemTakenOver(Exception):
+    """The item is no longer this job's claim: someone else decides what becomes of it."""
+
+
+INTERRUPTIONS = (StopRequested, ItemCancelled, ItemTakenOver)
 
 
 class ItemFailed(Exception):
@@ -99,8 +109,16 @@ class DownloadWorker:
     def signals(self):
         return _SigtermSetsFlag(self)
 
+    def stop_requested(self) -> bool:
+        """True once a signal arrived or the supervisor (``serve``) stopped or died."""
+        if instance.supervisor_gone():
+            self.shutting_down = True
+        return self.shutting_down
+
     def process_one(self) -> bool:
-        """Claim and download one item; False when there was nothing to do."""
+        """Claim and download one item; False when there was nothing to do or it must stop."""
+        if self.stop_requested():
+            return False
         close_old_connections()
         item = queue.claim_next()
         if item is None:
@@ -146,9 +164,10 @@ class ItemJob:
         self.worker = worker
         self.episode: Episode = item.episode
         self.series = item.episode.series
-        self.basename = f"item-{item.id}"
+        self.basename = tempdir.download_basename(item.id)
         self.temp_dir = Path(settings.TEMP_DIR)
         self._next_stop_check = 0.0
+        self._taken_over = False
         self.reporter = ProgressReporter("downloads", "download", persist=self._persist)
 
     # -- the whole job -------------------------------------------------------
@@ -161,9 +180,12 @@ class ItemJob:
             outcome = self.download()
             self.finish(outcome)
         except StopRequested:
-            self._end(Status.PENDING, "stopped; it will resume from the start")
+            self._requeue()
         except ItemCancelled:
-            self._end(Status.CANCELLED, "cancelled")
+            log.info("item %s cancelled", self.item.id)
+        except ItemTakenOver:
+            log.warning("item %s was taken over; this run stops without touching it", self.item.id)
+            self._taken_over = True
         except ItemFailed as exc:
             self._fail(str(exc))
         except InsufficientStorage as exc:
@@ -172,10 +194,12 @@ class ItemJob:
             log.exception("download of item %s crashed", self.item.id)
             self._fail(f"unexpected error: {exc}")
         finally:
-            cleanup_temp(self.temp_dir, self.basename)
+            if not self._taken_over:  # the temp files may be the new owner's now
+                cleanup_temp(self.temp_dir, self.basename)
             queue.publish_status()
 
     def download(self) -> Outcome:
+        self.check_stop(force=True)  # before the first page is fetched
         self.check_free_space()
         candidates = self.candidates()
         attempts: list[Attempt] = []
@@ -183,7 +207,7 @@ class ItemJob:
             self.check_stop()
             try:
                 path = self.try_link(link)
-            except (DownloadCancelled, StopRequested, ItemCancelled):
+            except (DownloadCancelled, *INTERRUPTIONS):
                 self.check_stop(force=True)
                 raise StopRequested() from None
             except RemoteError as exc:
@@ -289,26 +313,26 @@ class ItemJob:
     def should_stop(self) -> bool:
         try:
             self.check_stop()
-        except (StopRequested, ItemCancelled):
+        except INTERRUPTIONS:
             return True
         return False
 
     def check_stop(self, force: bool = False) -> None:
-        """Raise when the app shuts down, the queue stops, or the item was cancelled."""
-        if self.worker.shutting_down:
+        """Raise when the app shuts down, the queue stops, the item was cancelled or taken over."""
+        if self.worker.stop_requested():
             raise StopRequested()
         now = time.monotonic()
         if not force and now < self._next_stop_check:
             return
         self._next_stop_check = now + STOP_CHECK_INTERVAL
-        if startup.worker_shutdown_requested():
-            self.worker.shutting_down = True
-            raise StopRequested()
-        status = (
-            DownloadItem.objects.filter(id=self.item.id).values_list("status", flat=True).first()
-        )
-        if status != Status.DOWNLOADING:
-            raise ItemCancelled()
+        if not self._claim().exists():
+            status = (
+                DownloadItem.objects.filter(id=self.item.id)
+                .values_list("status", flat=True)
+                .first()
+            )
+            # A cancel is recorded by whoever cancelled; a deleted item went with its series.
+            raise ItemCancelled() if status in (Status.CANCELLED, None) else ItemTakenOver()
         if not QueueState.get().is_running:
             raise StopRequested()
 
@@ -323,9 +347,15 @@ class ItemJob:
         item.eta_seconds = progress.eta_seconds
         self.reporter.progress(**progress_event(item))
 
+    def _claim(self):
+        """The item, as long as it is still downloading under this job's claim."""
+        return DownloadItem.objects.filter(
+            id=self.item.id, status=Status.DOWNLOADING, started_at=self.item.started_at
+        )
+
     def _persist(self, stage: str, data: dict) -> None:
         if stage == "progress":
-            DownloadItem.objects.filter(id=self.item.id, status=Status.DOWNLOADING).update(
+            self._claim().update(
                 percent=self.item.percent,
                 downloaded_bytes=self.item.downloaded_bytes,
                 total_bytes=self.item.total_bytes,
@@ -335,7 +365,7 @@ class ItemJob:
 
     def _set_hoster(self, link: HosterLink) -> None:
         self.item.hoster = link.hoster
-        DownloadItem.objects.filter(id=self.item.id).update(hoster=link.hoster)
+        self._claim().update(hoster=link.hoster)
 
     # -- endings ---------------------------------------------------------------
 
@@ -371,6 +401,7 @@ class ItemJob:
         queue.transition(
             self.item.id,
             Status.COMPLETED,
+            claim=self.item.started_at,
             completed_at=now,
             file_path=relative,
             downloaded_language=outcome.language,
@@ -419,7 +450,7 @@ class ItemJob:
             raise ItemFailed(f"A file already exists at {target}; it was not overwritten.")
         target.parent.mkdir(parents=True, exist_ok=True)
         # Recorded before the move, so that a later run knows whose file that is.
-        DownloadItem.objects.filter(id=self.item.id).update(file_path=file_path)
+        self._claim().update(file_path=file_path)
         try:
             move_atomically(outcome.path, target, should_stop=self.should_stop)
         except (OSError, DownloadCancelled) as exc:
@@ -440,14 +471,19 @@ class ItemJob:
         except (UnsafePathError, OSError) as exc:
             log.warning("could not remove the replaced file %s: %s", old_path, exc)
 
-    def _end(self, status: str, note: str) -> None:
-        fields = {"speed_bps": None, "eta_seconds": None}
-        if status == Status.PENDING:
-            fields.update(percent=0, downloaded_bytes=0, started_at=None)
-        else:
-            fields["completed_at"] = timezone.now()
-        queue.transition(self.item.id, status, **fields)
-        log.info("item %s %s", self.item.id, note)
+    def _requeue(self) -> None:
+        """Back to pending after a stop or shutdown, unless the item is no longer this job's."""
+        if queue.transition(
+            self.item.id,
+            Status.PENDING,
+            claim=self.item.started_at,
+            percent=0,
+            downloaded_bytes=0,
+            started_at=None,
+            speed_bps=None,
+            eta_seconds=None,
+        ):
+            log.info("item %s stopped; it will resume from the start", self.item.id)
 
     def _fail(self, message: str) -> None:
         from downloads.serializers import item_data
@@ -455,6 +491,7 @@ class ItemJob:
         moved = queue.transition(
             self.item.id,
             Status.FAILED,
+            claim=self.item.started_at,
             error=message,
             completed_at=timezone.now(),
             speed_bps=None,
