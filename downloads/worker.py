@@ -16,10 +16,11 @@ repeats until the queue is empty or stopped. For one item it:
 Stop, cancel and shutdown are noticed within a fraction of a second through
 ``should_stop``; the item then returns to pending (stop, shutdown) or stays
 cancelled (the cancel recorded it), and its partial files are removed. A
-shutdown ends the worker's loop: it claims nothing more. A job whose item was
-taken over (returned to the queue by a new start, or claimed by another run; the
-claim is the item's ``started_at``) stops without writing anything. Nothing partial ever reaches the
-library: files appear there only by an atomic rename of a complete, verified file.
+shutdown, or ``serve`` going away (``aniworld.instance``), ends the worker's loop:
+it claims nothing more. A job whose item was taken over (returned to the queue by
+a new start, or claimed by another run; the claim is the item's ``started_at``)
+stops without writing anything. Nothing partial ever reaches the library: files
+appear there only by an atomic rename of a complete, verified file.
 """
 
 from __future__ import annotations
