@@ -18,10 +18,13 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import logging
 import os
 import select
 import time
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 LIFELINE_VARIABLE = "ANIWORLD_LIFELINE_FD"
 POLL_SECONDS = 0.2
@@ -54,6 +57,7 @@ class InstanceLock:
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         deadline = time.monotonic() + wait_for_leftovers
+        waiting = False
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -64,6 +68,15 @@ class InstanceLock:
                 if (supervisor and _alive(supervisor)) or time.monotonic() > deadline:
                     os.close(fd)
                     raise AlreadyRunning(self._describe(holder)) from None
+                if not waiting:
+                    log.warning(
+                        "processes of a killed Aniworld (serve pid %s) still hold %s; "
+                        "waiting up to %.0f s for them to stop",
+                        supervisor,
+                        self.path,
+                        wait_for_leftovers,
+                    )
+                    waiting = True
                 time.sleep(POLL_SECONDS)
         self.fd = fd
         self.record = {"pid": os.getpid(), "url": url, "children": []}
