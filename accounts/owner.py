@@ -20,7 +20,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.sessions.models import Session
 from django.db import transaction
 
-from aniworld import config
+from aniworld import config, tempdir
 
 log = logging.getLogger("aniworld.auth")
 
@@ -88,6 +88,8 @@ def anime_directory_problem(path: str) -> str | None:
     directory = Path(path).expanduser()
     if not directory.is_absolute():
         return "The library directory must be an absolute path."
+    if overlap := tempdir.library_problem(directory):
+        return overlap
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -62,18 +62,40 @@ def overlap(temp: Path, *, data_dir: Path, library: Path | None) -> str:
     protected.append(("the data dir", data_dir))
     for label, folder in protected:
         folder = folder.resolve()
-        if temp == folder:
-            return f"is {label} {folder}"
-        if temp.is_relative_to(folder):
-            return f"lies inside {label} {folder}"
-        if folder.is_relative_to(temp):
-            return f"contains {label} {folder}"
+        relation = _relation(temp, folder)
+        if relation:
+            return f"{relation} {label} {folder}"
     for home in home_directories():
         if temp == home:
             return f"is the home directory {home}"
         if home.is_relative_to(temp):
             return f"contains the home directory {home}"
     return ""
+
+
+def _relation(temp: Path, folder: Path) -> str:
+    if temp == folder:
+        return "is"
+    if temp.is_relative_to(folder):
+        return "lies inside"
+    if folder.is_relative_to(temp):
+        return "contains"
+    return ""
+
+
+def library_problem(library: Path) -> str:
+    """Why ``library`` cannot be the library root next to the temp dir, or ""."""
+    temp = Path(settings.TEMP_DIR).resolve()
+    relation = _relation(temp, Path(library).expanduser().resolve())
+    if not relation:
+        return ""
+    where = {"is": "is the same folder", "lies inside": "lies inside it"}.get(
+        relation, "contains it"
+    )
+    return (
+        f"The library directory overlaps the temp dir {temp}, which {where}; "
+        "the temp dir is emptied at every start, so choose another folder."
+    )
 
 
 def home_directories() -> set[Path]:

@@ -102,3 +102,17 @@ def test_a_file_in_place_of_the_library_directory_is_refused(anon, tmp_path):
         format="json",
     )
     assert response.status_code == 422
+
+
+def test_a_library_directory_inside_the_temp_dir_is_refused(anon):
+    inside = settings.TEMP_DIR / "anime"
+    response = anon.post(
+        "/api/auth/setup",
+        {"master_password": STRONG, "anime_directory": str(inside)},
+        format="json",
+    )
+    assert response.status_code == 422
+    (reason,) = response.json()["details"]["anime_directory"]
+    assert reason.startswith(f"The library directory overlaps the temp dir {settings.TEMP_DIR}")
+    assert not inside.exists()
+    assert not owner.is_configured()
