@@ -89,7 +89,7 @@ def anime_directory_problem(path: str) -> str | None:
     if not directory.is_absolute():
         return "The library directory must be an absolute path."
     if overlap := tempdir.library_problem(directory):
-        return overlap
+        return f"The library directory {overlap}."
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

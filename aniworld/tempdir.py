@@ -84,7 +84,7 @@ def _relation(temp: Path, folder: Path) -> str:
 
 
 def library_problem(library: Path) -> str:
-    """Why ``library`` cannot be the library root next to the temp dir, or ""."""
+    """Why ``library`` cannot be the library root next to the temp dir ("" when it can)."""
     temp = Path(settings.TEMP_DIR).resolve()
     relation = _relation(temp, Path(library).expanduser().resolve())
     if not relation:
@@ -93,8 +93,8 @@ def library_problem(library: Path) -> str:
         relation, "contains it"
     )
     return (
-        f"The library directory overlaps the temp dir {temp}, which {where}; "
-        "the temp dir is emptied at every start, so choose another folder."
+        f"overlaps the temp dir {temp}, which {where}; "
+        "the temp dir is emptied at every start, so choose another folder"
     )
 
 
