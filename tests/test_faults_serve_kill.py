@@ -87,7 +87,7 @@ def site_requests(world) -> int:
 def test_a_stop_during_a_download_is_quick_and_quiet(
     tmp_path, world, hosters, via_make, stop_signal
 ):
-    hosters.slow_media(20_000)  # several seconds per episode: the stop lands mid-transfer
+    hosters.slow_media(MEDIA_BYTES_PER_SECOND)  # the stop lands mid-transfer
     app = start_app(tmp_path, world, via_make=via_make)
     try:
         add_series(app, "attack-on-titan")
