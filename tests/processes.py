@@ -12,6 +12,8 @@ from pathlib import Path
 
 import httpx
 
+from aniworld.management.commands.serve import die_with_parent
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 OWNER_PASSWORD = "Serve-Test-Pass-1"
 # `manage.py serve` with the supervisor's crash-loop guard widened (first argument:
@@ -101,6 +103,8 @@ class ServeProcess:
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             self.argv(),
+            # A test killed by its timeout must not leave the app running.
+            preexec_fn=die_with_parent,
             cwd=BASE_DIR,
             env=self.env,
             stdout=self._log,

@@ -48,7 +48,7 @@ POLL_SECONDS = 0.2
 LEFTOVER_WAIT_SECONDS = 30.0
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """In the child: get SIGTERM when the supervisor dies, whatever the cause."""
     libc = ctypes.CDLL("libc.so.6", use_errno=True)
     pr_set_pdeathsig = 1
@@ -66,7 +66,7 @@ class Child:
         self.process = subprocess.Popen(
             self.argv,
             start_new_session=True,  # Ctrl+C reaches only the supervisor
-            preexec_fn=_die_with_parent,
+            preexec_fn=die_with_parent,
             # The lock lives as long as the last child; the lifeline tells them serve is gone.
             pass_fds=(lock.fd, lifeline.read_fd),
             env={**os.environ, **lifeline.child_env},
