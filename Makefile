@@ -12,9 +12,11 @@ PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadfile
 
 .PHONY: run test lint test-sqlite test-services browser format
 
+# serve migrates after taking the data dir's lock, so a second `make run` changes nothing.
+# `exec`: make's child is serve itself, so the SIGTERM that make forwards to its child
+# on `kill <make pid>` reaches serve (through a shell it would be lost, serve left running).
 run: $(VENV)/.deps-run
-	$(BIN)/python manage.py migrate --noinput
-	HOST=$(HOST) PORT=$(PORT) $(BIN)/python manage.py serve
+	exec env HOST=$(HOST) PORT=$(PORT) $(BIN)/python manage.py serve
 
 test: $(VENV)/.deps-dev browser lint test-sqlite test-services
 

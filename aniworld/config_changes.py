@@ -22,7 +22,7 @@ from typing import Any
 
 from django.conf import settings
 
-from aniworld import config, logs
+from aniworld import config, logs, tempdir
 from aniworld.errors import ValidationFailed
 from connect.secrets import hide_keys, keep_stored_keys
 from library.naming import TemplateError, preview_names, validate_template
@@ -171,7 +171,9 @@ def check(patch: Mapping[str, Any]) -> tuple[dict[str, Any], Problems]:
         and directory != effective["other"]["anime_directory"]
         and "other.anime_directory" not in problems
     ):
-        problem = directory_problem(directory, create=False)
+        problem = directory_problem(directory, create=False) or tempdir.library_problem(
+            Path(directory)
+        )
         if problem:
             fail("other.anime_directory", problem)
     backup_path = patch.get("backup", {}).get("path")

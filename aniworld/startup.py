@@ -1,18 +1,20 @@
 """The start-up and shutdown sequence of `manage.py serve`, in the seed's order.
 
-1. purge the temp dir (partial downloads are worthless after a restart),
+1. purge the temp dir (partial downloads are worthless after a restart), once
+   it is known not to overlap the library, the data dir or a home directory,
 2. the database (migrations applied),
 3. the configuration (config.json readable and valid),
 4. services: each app's start-up step, in order (queue restore, schedules,
    NFO repair in the background).
 
-A failing temp purge is a warning; a failing database or config stops the start.
+A failing temp purge is a warning; an unsafe temp dir (``UnsafeTempDir``), a
+failing database or config stops the start. ``manage.py serve`` holds the
+instance lock (``aniworld.instance``) before any of this runs.
 """
 
 from __future__ import annotations
 
 import logging
-import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -21,7 +23,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
 
-from aniworld import backups, config, file_modes
+from aniworld import backups, config, file_modes, tempdir
 from library.sync import library_root
 
 log = logging.getLogger("aniworld.startup")
@@ -38,24 +40,10 @@ SERVICE_STEPS: list[str] = [
 ]
 
 
-def purge_temp_dir(temp_dir: Path | None = None) -> int:
-    """Empty (or create) the temp dir; return how many entries were removed."""
-    temp_dir = Path(temp_dir or settings.TEMP_DIR)
-    try:
-        temp_dir.mkdir(parents=True, exist_ok=True)
-        removed = 0
-        for entry in temp_dir.iterdir():
-            if entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry)
-            else:
-                entry.unlink()
-            removed += 1
-    except OSError as exc:
-        log.warning("could not purge the temp dir %s: %s", temp_dir, exc)
-        return 0
-    if removed:
-        log.info("purged %d leftover entries from %s", removed, temp_dir)
-    return removed
+def purge_temp_dir() -> int:
+    """Check that the temp dir is safe to purge, then remove the downloads left in it."""
+    tempdir.check()
+    return tempdir.purge()
 
 
 def prepare_database() -> None:
@@ -93,23 +81,7 @@ def _import(dotted: str) -> Callable[[], None]:
     return getattr(module, function_name)
 
 
-def shutdown_flag() -> Path:
-    return settings.DATA_DIR / "run" / "shutdown-requested"
-
-
-def request_worker_shutdown() -> None:
-    """Tell a running download (in the worker process) to stop and requeue its item."""
-    flag = shutdown_flag()
-    flag.parent.mkdir(parents=True, exist_ok=True)
-    flag.touch()
-
-
-def worker_shutdown_requested() -> bool:
-    return shutdown_flag().exists()
-
-
 def run(stdout=sys.stdout) -> None:
-    shutdown_flag().unlink(missing_ok=True)
     purge_temp_dir()
     prepare_database()
     secure_data_dir()
@@ -126,7 +98,10 @@ def recover_after_worker_crash() -> None:
 
     from downloads.queue import restore_after_restart
 
-    purge_temp_dir()
+    try:
+        purge_temp_dir()
+    except tempdir.UnsafeTempDir as exc:  # the library was moved onto it since the start
+        log.error("%s", exc)
     restore_after_restart()
     close_old_connections()
 

@@ -43,10 +43,16 @@ class DownloadItem(models.Model):
     - pending → cancelled         removed before it started
     - downloading → completed     the file is in the library
     - downloading → failed        every hoster failed; ``error`` says why
-    - downloading → cancelled     cancelled while downloading (partial files removed)
+    - downloading → cancelled     cancelled while downloading: the cancel writes it, the
+                                  worker only removes the partial files
     - downloading → pending       stop, shutdown, or a crash found at the next start
     - failed → pending            retry
     - failed → cancelled          given up by the user
+
+    ``started_at``, set by the claim, identifies it: a worker changes the item only
+    while it is still downloading with the ``started_at`` of its own claim, so a
+    worker whose item a restart returned to the queue (or another run claimed)
+    writes nothing.
 
     ``file_path`` is written just before the finished file is moved into the
     library, so a run killed between the move and ``completed`` finds the file

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -41,12 +42,17 @@ class IllegalTransition(Conflict):
     code = "ILLEGAL_TRANSITION"
 
 
-def transition(item_id: int, to: str, **fields: Any) -> bool:
-    """Move an item to status ``to`` from any status allowed to reach it; True when it moved."""
+def transition(item_id: int, to: str, *, claim: datetime | None = None, **fields: Any) -> bool:
+    """Move an item to status ``to`` from any status allowed to reach it; True when it moved.
+
+    ``claim`` (the ``started_at`` a worker's claim set) moves the item only while it is
+    still downloading under that claim: a worker never ends an item it no longer owns.
+    """
     sources = [status for status, targets in TRANSITIONS.items() if to in targets]
-    return (
-        DownloadItem.objects.filter(id=item_id, status__in=sources).update(status=to, **fields) == 1
-    )
+    items = DownloadItem.objects.filter(id=item_id, status__in=sources)
+    if claim is not None:
+        items = items.filter(status=Status.DOWNLOADING, started_at=claim)
+    return items.update(status=to, **fields) == 1
 
 
 def require_transition(item: DownloadItem, to: str, **fields: Any) -> None:

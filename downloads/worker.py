@@ -18,9 +18,13 @@ downloading, retrying VOE 2/3 in 4 s, falling back to Vidoza, remuxing, placing)
 persisted and pushed at once, so a slow or failing download never looks idle.
 
 Stop, cancel and shutdown are noticed within a fraction of a second through
-``should_stop``; the item then returns to pending (stop, shutdown) or becomes
-cancelled, and its partial files are removed. Nothing partial ever reaches the
-library: files appear there only by an atomic rename of a complete, verified file.
+``should_stop``; the item then returns to pending (stop, shutdown) or stays
+cancelled (the cancel recorded it), and its partial files are removed. A
+shutdown, or ``serve`` going away (``aniworld.instance``), ends the worker's loop:
+it claims nothing more. A job whose item was taken over (returned to the queue by
+a new start, or claimed by another run; the claim is the item's ``started_at``)
+stops without writing anything. Nothing partial ever reaches the library: files
+appear there only by an atomic rename of a complete, verified file.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
 
-from aniworld import config, startup
+from aniworld import config, instance, tempdir
 from aniworld.errors import ChallengeError, InsufficientStorage, RemoteError
 from aniworld.file_modes import make_library_dir
 from aniworld.progress import ProgressReporter
@@ -75,7 +79,14 @@ class StopRequested(Exception):
 
 
 class ItemCancelled(Exception):
-    """The owner cancelled the item while it downloaded."""
+    """The owner cancelled the item while it downloaded (the cancel is already recorded)."""
+
+
+class ItemTakenOver(Exception):
+    """The item is no longer this job's claim: someone else decides what becomes of it."""
+
+
+INTERRUPTIONS = (StopRequested, ItemCancelled, ItemTakenOver)
 
 
 class ItemFailed(Exception):
@@ -134,8 +145,16 @@ class DownloadWorker:
     def signals(self):
         return _SigtermSetsFlag(self)
 
+    def stop_requested(self) -> bool:
+        """True once a signal arrived or the supervisor (``serve``) stopped or died."""
+        if instance.supervisor_gone():
+            self.shutting_down = True
+        return self.shutting_down
+
     def process_one(self) -> bool:
-        """Claim and download one item; False when there was nothing to do."""
+        """Claim and download one item; False when there was nothing to do or it must stop."""
+        if self.stop_requested():
+            return False
         close_old_connections()
         item = queue.claim_next()
         if item is None:
@@ -181,11 +200,12 @@ class ItemJob:
         self.worker = worker
         self.episode: Episode = item.episode
         self.series = item.episode.series
-        self.basename = f"item-{item.id}"
+        self.basename = tempdir.download_basename(item.id)
         self.temp_dir = Path(settings.TEMP_DIR)
         self._next_stop_check = 0.0
         # The hoster of the link being tried; a pasted link's once recognised.
         self.current_hoster = ""
+        self._taken_over = False
         self.reporter = ProgressReporter("downloads", "download", persist=self._persist)
         # Pages already read for this item: a retry does not fetch them again.
         self._embed_urls: dict[str, str] = {}
@@ -202,9 +222,12 @@ class ItemJob:
             outcome = self.download()
             self.finish(outcome)
         except StopRequested:
-            self._end(Status.PENDING, "stopped; it will resume from the start")
+            self._requeue()
         except ItemCancelled:
-            self._end(Status.CANCELLED, "cancelled")
+            log.info("item %s cancelled", self.item.id)
+        except ItemTakenOver:
+            log.warning("item %s was taken over; this run stops without touching it", self.item.id)
+            self._taken_over = True
         except ChallengeBlocked as exc:
             self._fail(str(exc), error_code="CHALLENGE", links=exc.links)
         except ItemFailed as exc:
@@ -215,10 +238,12 @@ class ItemJob:
             log.exception("download of item %s crashed", self.item.id)
             self._fail(f"unexpected error: {exc}")
         finally:
-            cleanup_temp(self.temp_dir, self.basename)
+            if not self._taken_over:  # the temp files may be the new owner's now
+                cleanup_temp(self.temp_dir, self.basename)
             queue.publish_status()
 
     def download(self) -> Outcome:
+        self.check_stop(force=True)  # before the first page is fetched
         self.check_free_space()
         self.set_stage(Stage.RESOLVING, "reading the episode page")
         candidates = self.user_links() + self.candidates()
@@ -235,7 +260,7 @@ class ItemJob:
                 )
             try:
                 path = self.try_link(link)
-            except (DownloadCancelled, StopRequested, ItemCancelled):
+            except (DownloadCancelled, *INTERRUPTIONS):
                 self.check_stop(force=True)
                 raise StopRequested() from None
             except RemoteError as exc:
@@ -451,26 +476,26 @@ class ItemJob:
     def should_stop(self) -> bool:
         try:
             self.check_stop()
-        except (StopRequested, ItemCancelled):
+        except INTERRUPTIONS:
             return True
         return False
 
     def check_stop(self, force: bool = False) -> None:
-        """Raise when the app shuts down, the queue stops, or the item was cancelled."""
-        if self.worker.shutting_down:
+        """Raise when the app shuts down, the queue stops, the item was cancelled or taken over."""
+        if self.worker.stop_requested():
             raise StopRequested()
         now = time.monotonic()
         if not force and now < self._next_stop_check:
             return
         self._next_stop_check = now + STOP_CHECK_INTERVAL
-        if startup.worker_shutdown_requested():
-            self.worker.shutting_down = True
-            raise StopRequested()
-        status = (
-            DownloadItem.objects.filter(id=self.item.id).values_list("status", flat=True).first()
-        )
-        if status != Status.DOWNLOADING:
-            raise ItemCancelled()
+        if not self._claim().exists():
+            status = (
+                DownloadItem.objects.filter(id=self.item.id)
+                .values_list("status", flat=True)
+                .first()
+            )
+            # A cancel is recorded by whoever cancelled; a deleted item went with its series.
+            raise ItemCancelled() if status in (Status.CANCELLED, None) else ItemTakenOver()
         if not QueueState.get().is_running:
             raise StopRequested()
 
@@ -500,9 +525,15 @@ class ItemJob:
         log.debug("item %s: %s: %s", self.item.id, stage, message)
         self.reporter.progress(force=True, **progress_event(self.item))
 
+    def _claim(self):
+        """The item, as long as it is still downloading under this job's claim."""
+        return DownloadItem.objects.filter(
+            id=self.item.id, status=Status.DOWNLOADING, started_at=self.item.started_at
+        )
+
     def _persist(self, stage: str, data: dict) -> None:
         if stage == "progress":
-            DownloadItem.objects.filter(id=self.item.id, status=Status.DOWNLOADING).update(
+            self._claim().update(
                 percent=self.item.percent,
                 downloaded_bytes=self.item.downloaded_bytes,
                 total_bytes=self.item.total_bytes,
@@ -514,7 +545,7 @@ class ItemJob:
 
     def _set_hoster(self, hoster: str) -> None:
         self.item.hoster = hoster
-        DownloadItem.objects.filter(id=self.item.id).update(hoster=hoster)
+        self._claim().update(hoster=hoster)
 
     # -- endings ---------------------------------------------------------------
 
@@ -550,6 +581,7 @@ class ItemJob:
         queue.transition(
             self.item.id,
             Status.COMPLETED,
+            claim=self.item.started_at,
             completed_at=now,
             file_path=relative,
             downloaded_language=outcome.language,
@@ -599,7 +631,7 @@ class ItemJob:
         make_library_dir(target.parent)
         self.set_stage(Stage.PLACING, "moving the file into the library")
         # Recorded before the move, so that a later run knows whose file that is.
-        DownloadItem.objects.filter(id=self.item.id).update(file_path=file_path)
+        self._claim().update(file_path=file_path)
         try:
             move_atomically(outcome.path, target, should_stop=self.should_stop)
         except (OSError, DownloadCancelled) as exc:
@@ -620,14 +652,19 @@ class ItemJob:
         except (UnsafePathError, OSError) as exc:
             log.warning("could not remove the replaced file %s: %s", old_path, exc)
 
-    def _end(self, status: str, note: str) -> None:
-        fields = {"speed_bps": None, "eta_seconds": None}
-        if status == Status.PENDING:
-            fields.update(percent=0, downloaded_bytes=0, started_at=None)
-        else:
-            fields["completed_at"] = timezone.now()
-        queue.transition(self.item.id, status, **fields)
-        log.info("item %s %s", self.item.id, note)
+    def _requeue(self) -> None:
+        """Back to pending after a stop or shutdown, unless the item is no longer this job's."""
+        if queue.transition(
+            self.item.id,
+            Status.PENDING,
+            claim=self.item.started_at,
+            percent=0,
+            downloaded_bytes=0,
+            started_at=None,
+            speed_bps=None,
+            eta_seconds=None,
+        ):
+            log.info("item %s stopped; it will resume from the start", self.item.id)
 
     def _fail(self, message: str, *, error_code: str = "", links: list | None = None) -> None:
         from downloads.serializers import item_data
@@ -635,6 +672,7 @@ class ItemJob:
         moved = queue.transition(
             self.item.id,
             Status.FAILED,
+            claim=self.item.started_at,
             error=message,
             error_code=error_code,
             links=links or [],

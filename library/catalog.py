@@ -10,12 +10,13 @@ from django.db import IntegrityError, transaction
 
 from aniworld.errors import Conflict, NotFound, RemoteStatusError, ValidationFailed
 from aniworld.file_modes import make_library_dir
+from aniworld.library_root import library_root_problem
 from library import signals
 from library.data_file import SeriesRef, read_data_file, write_data_file
 from library.models import Series, SeriesState
 from library.naming import UnsafePathError, safe_join, series_folder_name
 from library.providers import SeriesInfo, get_provider
-from library.sync import library_root, library_root_problem
+from library.sync import library_root
 
 log = logging.getLogger(__name__)
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from aniworld import config
 from aniworld.errors import RemoteError
+from aniworld.library_root import library_root_problem
 from library import signals
 from library.disk import SeriesFolderScan, scan_series_folder
 from library.languages import mask_of
@@ -42,21 +43,6 @@ class SyncResult:
 def library_root() -> Path | None:
     directory = config.current()["other"]["anime_directory"]
     return Path(directory) if directory else None
-
-
-def library_root_problem(root: Path) -> str | None:
-    """Why ``root`` cannot hold the library, after creating it when missing (as setup
-    does: ``ANIME_DIRECTORY`` may name a folder nobody made yet); None when it can."""
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        return (
-            f"The library directory {root} does not exist and cannot be created: "
-            f"{exc.strerror or exc}."
-        )
-    if not root.is_dir():
-        return f"The library directory {root} exists but is not a directory."
-    return None
 
 
 def ensure_library_root() -> None:

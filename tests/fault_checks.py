@@ -51,8 +51,11 @@ def seeded_random(seed_variable: str = "ANIWORLD_FAULT_SEED") -> tuple[random.Ra
     return random.Random(seed), seed
 
 
-def start_app(tmp_path: Path, world, *, env: dict[str, str] | None = None) -> ServeProcess:
-    """``manage.py serve`` on embedded SQLite, its library in ``tmp_path/library``."""
+def start_app(
+    tmp_path: Path, world, *, env: dict[str, str] | None = None, via_make: bool = False
+) -> ServeProcess:
+    """``manage.py serve`` (or ``make run``) on embedded SQLite, its library in
+    ``tmp_path/library``."""
     library = tmp_path / "library"
     library.mkdir(exist_ok=True)
     app = ServeProcess(
@@ -65,7 +68,8 @@ def start_app(tmp_path: Path, world, *, env: dict[str, str] | None = None) -> Se
             "REDIS_URL": "",
             **(env or {}),
         },
-        restart_limit=RESTART_LIMIT,
+        restart_limit=None if via_make else RESTART_LIMIT,
+        via_make=via_make,
     )
     app.temp_dir = Path(app.env["ANIWORLD_TEMP_DIR"])
     app.library = library

@@ -13,6 +13,8 @@ from pathlib import Path
 import httpx
 from django.conf import settings
 
+from aniworld.management.commands.serve import die_with_parent
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 OWNER_PASSWORD = "Serve-Test-Pass-1"
 # `manage.py serve` with the supervisor's crash-loop guard widened (first argument:
@@ -40,6 +42,16 @@ def children_of(pid: int) -> list[int]:
     return [int(p) for p in text.split()]
 
 
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (children first found, then theirs)."""
+    found, pending = [], children_of(pid)
+    while pending:
+        child = pending.pop(0)
+        found.append(child)
+        pending.extend(children_of(child))
+    return found
+
+
 def command_line(pid: int) -> str:
     return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
 
@@ -53,19 +65,32 @@ def alive(pid: int) -> bool:
 
 
 class ServeProcess:
-    """``manage.py serve`` on a free port with its own data and temp dirs."""
+    """``manage.py serve`` on a free port with its own data and temp dirs.
+
+    ``via_make``: started as the owner starts it, ``make run`` (minus the install
+    step: the venv is the one running the tests); ``process`` is then make.
+    """
 
     def __init__(
-        self, tmp_path: Path, env: dict[str, str] | None = None, restart_limit: int | None = None
+        self,
+        tmp_path: Path,
+        env: dict[str, str] | None = None,
+        restart_limit: int | None = None,
+        via_make: bool = False,
     ):
         self.port = free_port()
         self.restart_limit = restart_limit
+        self.via_make = via_make
         self.url = f"http://127.0.0.1:{self.port}"
         self.data_dir = tmp_path / "data"
         self.temp_dir = tmp_path / "Temp"
         self.log_path = tmp_path / "serve.log"
         self.env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("PYTEST")},
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if not k.startswith(("PYTEST", "MAKE", "MFLAGS"))
+            },
             "DJANGO_SETTINGS_MODULE": "aniworld.settings",
             "ANIWORLD_DATA_DIR": str(self.data_dir),
             "ANIWORLD_TEMP_DIR": str(self.temp_dir),
@@ -80,11 +105,10 @@ class ServeProcess:
 
     def start(self, timeout: float = 90) -> ServeProcess:
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
-        serve = ["manage.py"]
-        if self.restart_limit is not None:
-            serve = ["-c", SERVE_WITH_RESTART_LIMIT, str(self.restart_limit)]
         self.process = subprocess.Popen(
-            [sys.executable, *serve, "serve", "--port", str(self.port)],
+            self.argv(),
+            # A test killed by its timeout must not leave the app running.
+            preexec_fn=die_with_parent,
             cwd=BASE_DIR,
             env=self.env,
             stdout=self._log,
@@ -92,6 +116,23 @@ class ServeProcess:
         )
         self.wait_until(lambda: self.get("/health").status_code == 200, timeout, "web answers")
         return self
+
+    def argv(self) -> list[str]:
+        if self.via_make:
+            venv_bin = Path(sys.executable).parent
+            return [
+                "make",
+                "-s",
+                "-o",
+                ".venv/.deps-run",
+                "run",
+                f"PORT={self.port}",
+                f"BIN={venv_bin}",
+            ]
+        serve = ["manage.py"]
+        if self.restart_limit is not None:
+            serve = ["-c", SERVE_WITH_RESTART_LIMIT, str(self.restart_limit)]
+        return [sys.executable, *serve, "serve", "--port", str(self.port)]
 
     def get(self, path: str, **kwargs) -> httpx.Response:
         return httpx.get(self.url + path, timeout=10, headers=self._auth(), **kwargs)

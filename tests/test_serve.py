@@ -2,12 +2,14 @@
 
 import contextlib
 import os
+import shutil
 import signal
+import subprocess
 import time
 
 import pytest
 
-from tests.processes import ServeProcess, alive, command_line
+from tests.processes import BASE_DIR, ServeProcess, alive, command_line, descendants
 
 pytestmark = pytest.mark.slow
 
@@ -73,3 +75,57 @@ def test_a_child_that_keeps_dying_stops_serve_with_a_clear_message(serve):
     assert serve.process.wait(timeout=40) == 1
     assert "the worker process keeps dying" in serve.log()
     assert not alive(web), "the web process must not outlive serve (no half-running app)"
+
+
+def run_to_exit(app: ServeProcess, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        app.argv(), cwd=BASE_DIR, env=app.env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def test_a_second_serve_on_the_same_data_dir_refuses_before_touching_anything(serve, tmp_path):
+    partial = serve.temp_dir / "item-99.mp4.part"  # a download of the running app
+    partial.write_bytes(b"half an episode")
+    second = ServeProcess(tmp_path, env=serve.env)
+    result = run_to_exit(second)
+    assert result.returncode == 1
+    assert (
+        f"Aniworld is already running on this data dir ({serve.data_dir}): "
+        f"serve pid {serve.process.pid} at http://127.0.0.1:{serve.port}/"
+    ) in result.stderr
+    assert partial.read_bytes() == b"half an episode"
+    assert "Address already in use" not in result.stderr
+    assert serve.get("/health").status_code == 200
+
+
+def test_serve_refuses_a_temp_dir_inside_the_library_and_deletes_nothing(tmp_path):
+    library = tmp_path / "library"
+    episode = library / "Naruto (2002)" / "Season 01" / "Naruto - S01E01.mp4"
+    episode.parent.mkdir(parents=True)
+    episode.write_bytes(b"an episode")
+    app = ServeProcess(
+        tmp_path, env={"ANIME_DIRECTORY": str(library), "ANIWORLD_TEMP_DIR": str(library)}
+    )
+    result = run_to_exit(app)
+    assert result.returncode == 1
+    assert (
+        f"the temp dir (ANIWORLD_TEMP_DIR) {library.resolve()} is the library {library.resolve()}"
+    ) in result.stderr
+    assert episode.read_bytes() == b"an episode"
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_sigterm_to_make_run_stops_serve_and_all_its_children(tmp_path):
+    app = ServeProcess(tmp_path, via_make=True).start()
+    try:
+        app.wait_until(lambda: len(descendants(app.process.pid)) >= 3, 60, "serve and children")
+        tree = descendants(app.process.pid)
+        app.process.send_signal(signal.SIGTERM)
+        app.process.wait(timeout=40)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(alive(pid) for pid in tree):
+            time.sleep(0.1)
+        assert not [pid for pid in tree if alive(pid)], app.log()
+        assert "Aniworld stopped." in app.log()
+    finally:
+        app.stop(signal.SIGKILL)

@@ -146,3 +146,17 @@ def test_a_setup_that_finds_a_password_stored_meanwhile_is_a_409_and_changes_not
     assert response.json()["error"] == "ALREADY_CONFIGURED"
     assert owner.verify_password("Other-Passw0rd")
     assert not owner.verify_password(STRONG)
+
+
+def test_a_library_directory_inside_the_temp_dir_is_refused(anon):
+    inside = settings.TEMP_DIR / "anime"
+    response = anon.post(
+        "/api/auth/setup",
+        {"master_password": STRONG, "anime_directory": str(inside)},
+        format="json",
+    )
+    assert response.status_code == 422
+    (reason,) = response.json()["details"]["anime_directory"]
+    assert reason.startswith(f"The library directory overlaps the temp dir {settings.TEMP_DIR}")
+    assert not inside.exists()
+    assert not owner.is_configured()

@@ -221,3 +221,14 @@ def test_a_change_is_refused_when_the_backup_before_it_cannot_be_written(
     assert response.status_code == 507
     assert response.json()["error"] == "BACKUP_FAILED"
     assert config.current()["logging"]["level"] == "INFO"
+
+
+def test_the_library_directory_must_not_overlap_the_temp_dir(api, settings):
+    response = api.patch(
+        "/api/config", {"other": {"anime_directory": str(settings.TEMP_DIR)}}, format="json"
+    )
+    assert response.status_code == 422
+    (problem,) = response.json()["details"]["other.anime_directory"]
+    assert problem.startswith(
+        f"overlaps the temp dir {settings.TEMP_DIR}, which is the same folder"
+    )

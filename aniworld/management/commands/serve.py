@@ -11,6 +11,12 @@ with a message, so there is never a half-running app. Ctrl+C or SIGTERM stops
 both children gracefully (SIGTERM, then SIGKILL after the shutdown budget) and
 exits 0. Each child runs in its own process group and dies with ``serve``
 (``PR_SET_PDEATHSIG``), so a killed supervisor leaves no orphans behind.
+
+Before anything else ``serve`` takes the data dir's instance lock, which its
+children hold too (see ``aniworld.instance``): a second ``serve`` on the same
+data dir refuses to start, and one started after a ``kill -9`` waits until the
+old children are gone. The children watch the lifeline, so a download stops the
+moment ``serve`` stops or dies.
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from aniworld import startup
+from aniworld.instance import AlreadyRunning, InstanceLock, Lifeline
+from aniworld.tempdir import UnsafeTempDir
 
 log = logging.getLogger("aniworld.serve")
 
@@ -36,9 +44,11 @@ SHUTDOWN_BUDGET_SECONDS = 30.0
 MAX_RESTARTS = 3
 RESTART_WINDOW = 60.0
 POLL_SECONDS = 0.2
+# How long a new serve waits for the children of a killed one to finish stopping.
+LEFTOVER_WAIT_SECONDS = 30.0
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """In the child: get SIGTERM when the supervisor dies, whatever the cause."""
     libc = ctypes.CDLL("libc.so.6", use_errno=True)
     pr_set_pdeathsig = 1
@@ -52,11 +62,14 @@ class Child:
     process: subprocess.Popen | None = None
     restarts: list[float] = field(default_factory=list)
 
-    def start(self) -> None:
+    def start(self, lock: InstanceLock, lifeline: Lifeline) -> None:
         self.process = subprocess.Popen(
             self.argv,
             start_new_session=True,  # Ctrl+C reaches only the supervisor
-            preexec_fn=_die_with_parent,
+            preexec_fn=die_with_parent,
+            # The lock lives as long as the last child; the lifeline tells them serve is gone.
+            pass_fds=(lock.fd, lifeline.read_fd),
+            env={**os.environ, **lifeline.child_env},
         )
         log.info("started %s (pid %d)", self.name, self.process.pid)
 
@@ -90,7 +103,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         self.stopping = False
-        startup.run(stdout=self.stdout)
+        url = f"http://{options['host']}:{options['port']}/"
+        self.lock = InstanceLock(settings.DATA_DIR)
+        try:
+            self.lock.acquire(url, wait_for_leftovers=LEFTOVER_WAIT_SECONDS)
+            startup.run(stdout=self.stdout)
+        except (AlreadyRunning, UnsafeTempDir) as exc:
+            raise CommandError(str(exc)) from exc
+        self.lifeline = Lifeline()
         python = sys.executable
         manage = str(settings.BASE_DIR / "manage.py")
         children = [
@@ -114,16 +134,17 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, self._request_stop)
         signal.signal(signal.SIGINT, self._request_stop)
         for child in children:
-            child.start()
-        self.stdout.write(
-            f"Aniworld {settings.VERSION} on http://{options['host']}:{options['port']}/ "
-            "(Ctrl+C to stop)"
-        )
+            self._start(child, children)
+        self.stdout.write(f"Aniworld {settings.VERSION} on {url} (Ctrl+C to stop)")
         failure = self._supervise(children)
         self._shutdown(children)
         if failure:
             raise CommandError(failure)
         self.stdout.write("Aniworld stopped.")
+
+    def _start(self, child: Child, children: list[Child]) -> None:
+        child.start(self.lock, self.lifeline)
+        self.lock.record_children([c.process.pid for c in children if c.process])
 
     def _request_stop(self, signum, frame) -> None:
         if not self.stopping:
@@ -150,11 +171,11 @@ class Command(BaseCommand):
                 child.kill_group()
                 if child.name == "worker":
                     startup.recover_after_worker_crash()
-                child.start()
+                self._start(child, children)
         return None
 
     def _shutdown(self, children: list[Child]) -> None:
-        startup.request_worker_shutdown()
+        self.lifeline.cut()
         for child in children:
             child.terminate()
         deadline = time.monotonic() + SHUTDOWN_BUDGET_SECONDS

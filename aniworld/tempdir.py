@@ -1,0 +1,121 @@
+"""The temp dir: where partial downloads live, and what the app may delete there.
+
+The app empties its temp dir at every start and after a worker crash, so a
+temp dir pointed at the wrong folder must never get that far: it may not be,
+contain, or lie inside the library or the data dir, and may not be ``/`` or
+(contain) a home directory. Even then the purge removes only the files the
+worker names ``item-<id>.<suffix>``; folders and anything else someone put
+there are left alone, and it never recurses.
+"""
+
+from __future__ import annotations
+
+import logging
+import pwd
+import re
+from pathlib import Path
+
+from django.conf import settings
+
+from aniworld import config
+
+log = logging.getLogger(__name__)
+
+DOWNLOAD_FILE = re.compile(r"item-\d+\..+")
+
+
+class UnsafeTempDir(Exception):
+    """The configured temp dir overlaps a folder whose contents the app must keep."""
+
+
+def download_basename(item_id: int) -> str:
+    """The name stem of every temp file of queue item ``item_id``."""
+    return f"item-{item_id}"
+
+
+def is_download_file(path: Path) -> bool:
+    """A temp file the worker made (a symlink counts as one: removing it removes only the link)."""
+    return bool(DOWNLOAD_FILE.fullmatch(path.name)) and (path.is_symlink() or path.is_file())
+
+
+def check(temp_dir: Path | None = None) -> None:
+    """Raise ``UnsafeTempDir`` (saying which folder it overlaps) when purging would harm."""
+    temp = Path(temp_dir or settings.TEMP_DIR).resolve()
+    library = config.current()["other"]["anime_directory"]
+    problem = overlap(
+        temp, data_dir=Path(settings.DATA_DIR), library=Path(library) if library else None
+    )
+    if problem:
+        raise UnsafeTempDir(
+            f"Refusing to start: the temp dir (ANIWORLD_TEMP_DIR) {temp} {problem}. "
+            "The app deletes its leftover downloads from the temp dir at every start; "
+            "point ANIWORLD_TEMP_DIR at a folder of its own."
+        )
+
+
+def overlap(temp: Path, *, data_dir: Path, library: Path | None) -> str:
+    """How ``temp`` overlaps a protected folder (e.g. "is inside the library /x"), or ""."""
+    temp = temp.resolve()
+    if temp == Path(temp.anchor):
+        return "is the root of the file system"
+    protected = [("the library", library)] if library is not None else []
+    protected.append(("the data dir", data_dir))
+    for label, folder in protected:
+        folder = folder.resolve()
+        relation = _relation(temp, folder)
+        if relation:
+            return f"{relation} {label} {folder}"
+    for home in home_directories():
+        if temp == home:
+            return f"is the home directory {home}"
+        if home.is_relative_to(temp):
+            return f"contains the home directory {home}"
+    return ""
+
+
+def _relation(temp: Path, folder: Path) -> str:
+    if temp == folder:
+        return "is"
+    if temp.is_relative_to(folder):
+        return "lies inside"
+    if folder.is_relative_to(temp):
+        return "contains"
+    return ""
+
+
+def library_problem(library: Path) -> str:
+    """Why ``library`` cannot be the library root next to the temp dir ("" when it can)."""
+    temp = Path(settings.TEMP_DIR).resolve()
+    relation = _relation(temp, Path(library).expanduser().resolve())
+    if not relation:
+        return ""
+    where = {"is": "is the same folder", "lies inside": "lies inside it"}.get(
+        relation, "contains it"
+    )
+    return (
+        f"overlaps the temp dir {temp}, which {where}; "
+        "the temp dir is emptied at every start, so choose another folder"
+    )
+
+
+def home_directories() -> set[Path]:
+    homes = {Path.home()} | {Path(entry.pw_dir) for entry in pwd.getpwall() if entry.pw_dir}
+    return {home.resolve() for home in homes if home != Path("/")}
+
+
+def purge(temp_dir: Path | None = None) -> int:
+    """Create the temp dir or remove the download files left in it; return how many went."""
+    temp_dir = Path(temp_dir or settings.TEMP_DIR)
+    removed = 0
+    try:
+        temp_dir.mkdir(parents=True, exist_ok=True)
+        for entry in temp_dir.iterdir():
+            if is_download_file(entry):
+                entry.unlink(missing_ok=True)
+                removed += 1
+    except OSError as exc:
+        log.warning("could not purge the temp dir %s: %s", temp_dir, exc)
+        return removed
+    if removed:
+        log.info("removed %d leftover download file(s) from %s", removed, temp_dir)
+    return removed

@@ -1,0 +1,122 @@
+"""The temp dir: refused when it overlaps what the app must keep; the purge removes only
+the worker's download files."""
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from aniworld import startup, tempdir
+from aniworld.tempdir import UnsafeTempDir
+
+
+@pytest.fixture
+def folders(tmp_path, settings, monkeypatch):
+    """A data dir and a library under tmp_path, the library configured through the env."""
+    data, library = tmp_path / "data", tmp_path / "library"
+    data.mkdir()
+    library.mkdir()
+    (library / "Naruto (2002)").mkdir()
+    (library / "Naruto (2002)" / "Naruto - S01E01.mp4").write_bytes(b"an episode")
+    settings.DATA_DIR = data
+    monkeypatch.setenv("ANIME_DIRECTORY", str(library))
+    return data, library
+
+
+@pytest.mark.parametrize(
+    ("where", "relation", "named"),
+    [
+        (lambda data, library: library, "is the library", "library"),
+        (lambda data, library: library.parent, "contains the library", "library"),
+        (lambda data, library: library / "Naruto (2002)", "lies inside the library", "library"),
+        (lambda data, library: data, "is the data dir", "data"),
+        (lambda data, library: data / "tmp", "lies inside the data dir", "data"),
+    ],
+)
+def test_a_temp_dir_overlapping_the_library_or_data_dir_is_refused_naming_both(
+    folders, where, relation, named
+):
+    data, library = folders
+    temp = where(data, library)
+    with pytest.raises(UnsafeTempDir) as refused:
+        tempdir.check(temp)
+    message = str(refused.value)
+    assert f"the temp dir (ANIWORLD_TEMP_DIR) {temp.resolve()} {relation}" in message
+    assert str((library if named == "library" else data).resolve()) in message
+
+
+def test_a_temp_dir_reached_through_a_symlink_is_compared_by_where_it_leads(folders, tmp_path):
+    _data, library = folders
+    link = tmp_path / "innocent-temp"
+    link.symlink_to(library)
+    with pytest.raises(UnsafeTempDir, match="is the library"):
+        tempdir.check(link)
+
+
+def test_the_root_and_home_directories_are_refused(folders, tmp_path, monkeypatch):
+    with pytest.raises(UnsafeTempDir, match="is the root of the file system"):
+        tempdir.check(Path("/"))
+    home = tmp_path / "home" / "alice"
+    home.mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    with pytest.raises(UnsafeTempDir, match=f"is the home directory {home}"):
+        tempdir.check(home)
+    with pytest.raises(UnsafeTempDir, match=f"contains the home directory {home}"):
+        tempdir.check(home.parent)
+
+
+def test_a_temp_dir_of_its_own_is_accepted(folders, tmp_path):
+    tempdir.check(tmp_path / "Temp")
+
+
+def test_a_start_with_the_temp_dir_in_the_library_refuses_before_deleting_anything(
+    folders, settings
+):
+    _data, library = folders
+    stray = library / "item-1.mp4"  # even a name the worker uses survives a refused start
+    stray.write_bytes(b"the owner's file")
+    settings.TEMP_DIR = library
+    before = sorted(p.relative_to(library) for p in library.rglob("*"))
+    with pytest.raises(UnsafeTempDir):
+        startup.run()
+    assert sorted(p.relative_to(library) for p in library.rglob("*")) == before
+
+
+def test_the_purge_creates_a_missing_temp_dir(tmp_path):
+    temp = tmp_path / "Temp"
+    assert tempdir.purge(temp) == 0
+    assert temp.is_dir()
+
+
+def test_the_purge_removes_only_the_workers_download_files(tmp_path):
+    temp = tmp_path / "Temp"
+    (temp / "item-7").mkdir(parents=True)  # a folder, even with a download's name: kept
+    (temp / "item-7" / "item-7.mp4").write_bytes(b"kept")
+    (temp / "holiday.mp4").write_bytes(b"not ours")
+    (temp / "item-x.mp4").write_bytes(b"not ours either")
+    outside = tmp_path / "outside.mp4"
+    outside.write_bytes(b"a file elsewhere")
+    (temp / "item-3.mp4").symlink_to(outside)
+    for name in ("item-3.mp4.part", "item-3.remux.mp4", "item-12.f1.mp4.ytdl"):
+        (temp / name).write_bytes(b"partial")
+    assert tempdir.purge(temp) == 4
+    assert sorted(p.name for p in temp.iterdir()) == ["holiday.mp4", "item-7", "item-x.mp4"]
+    assert (temp / "item-7" / "item-7.mp4").read_bytes() == b"kept"
+    assert outside.read_bytes() == b"a file elsewhere"
+
+
+def test_a_purge_failure_is_only_a_warning(tmp_path, caplog):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the temp dir should be")
+    with caplog.at_level(logging.WARNING):
+        assert tempdir.purge(blocker) == 0
+    assert "could not purge the temp dir" in caplog.text
+
+
+@pytest.mark.django_db
+def test_a_start_purges_leftover_downloads_from_temp(settings, tmp_path):
+    settings.TEMP_DIR = tmp_path / "Temp"
+    settings.TEMP_DIR.mkdir()
+    (settings.TEMP_DIR / "item-4.mp4.part").write_bytes(b"partial")
+    startup.run()
+    assert list(settings.TEMP_DIR.iterdir()) == []
