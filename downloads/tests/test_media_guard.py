@@ -163,7 +163,7 @@ def test_the_item_fails_clearly_and_nothing_lands_when_a_segment_is_private(
     item = DownloadItem.objects.get(id=added[0]["id"])
 
     assert item.status == "failed"
-    assert "VOE (german-dub): refused to fetch 127.0.0.1:" in item.error
+    assert "VOE (German dub): refused to fetch 127.0.0.1:" in item.error
     assert "private or local address" in item.error
     assert internal.requests == []
     files = [p.relative_to(library_root).as_posix() for p in library_root.rglob("*.mp4")]
