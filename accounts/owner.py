@@ -24,7 +24,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from accounts import revocation
 from aniworld import config
 from aniworld.errors import Conflict
-from library.sync import library_root_problem
+from aniworld.library_root import library_root_problem
 
 log = logging.getLogger("aniworld.auth")
 

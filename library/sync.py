@@ -16,8 +16,8 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from aniworld import config
 from aniworld.errors import RemoteError
+from aniworld.library_root import library_root, library_root_problem
 from library import signals
 from library.disk import SeriesFolderScan, scan_series_folder
 from library.languages import mask_of
@@ -37,26 +37,6 @@ class SyncResult:
     on_disk: int = 0
     error: str = ""
     warnings: list[str] = field(default_factory=list)
-
-
-def library_root() -> Path | None:
-    directory = config.current()["other"]["anime_directory"]
-    return Path(directory) if directory else None
-
-
-def library_root_problem(root: Path) -> str | None:
-    """Why ``root`` cannot hold the library, after creating it when missing (as setup
-    does: ``ANIME_DIRECTORY`` may name a folder nobody made yet); None when it can."""
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        return (
-            f"The library directory {root} does not exist and cannot be created: "
-            f"{exc.strerror or exc}."
-        )
-    if not root.is_dir():
-        return f"The library directory {root} exists but is not a directory."
-    return None
 
 
 def ensure_library_root() -> None:

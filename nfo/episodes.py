@@ -26,10 +26,11 @@ from django.db import transaction
 
 from aniworld.config import write_atomically
 from aniworld.errors import AppError
+from aniworld.images import is_good_image_file
 from library.models import Episode, Series
 from library.naming import UnsafePathError, safe_join
 from library.sync import library_root
-from nfo.artwork import is_good_image_file, season_poster_name
+from nfo.artwork import season_poster_name
 from nfo.episode_nfo import (
     NFO_SUFFIX,
     EpisodeNfo,

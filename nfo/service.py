@@ -482,8 +482,9 @@ def run_batch(keys: list[str], force: bool = False) -> dict[str, Any]:
 # Background hooks
 
 
-def queue_nfo_if_missing(series: Series) -> None:
-    """After a series was added: write its NFO in the background unless a complete one exists."""
+def on_series_loaded(sender, *, series: Series, **kwargs) -> None:
+    """After a series was added and its episodes loaded (``library.signals.series_loaded``):
+    write its NFO in the background unless a complete one exists."""
     if not tmdb_configured() or library_root() is None:
         return
     try:
