@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
+from django_q.tasks import async_task
 
 from aniworld.errors import Conflict, NotFound, RemoteStatusError, ValidationFailed
 from aniworld.file_modes import make_library_dir
@@ -122,8 +123,6 @@ def series_was_added(series: Series) -> None:
 
 
 def schedule_refresh(series_id: int) -> None:
-    from django_q.tasks import async_task
-
     async_task("library.tasks.refresh_series", series_id, task_name=f"refresh-series-{series_id}")
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django_q.tasks import async_task
 
 from aniworld.config import write_atomically
 from aniworld.errors import AppError
@@ -223,8 +224,6 @@ def on_episode_placed(sender, *, episode: Episode, path: Path, replaced: str = "
     metadata = metadata_of(episode)
     write_episode_nfo(episode, metadata)
     if metadata is None and tmdb_configured():
-        from django_q.tasks import async_task
-
         async_task(
             "nfo.tasks.complete_episode_nfo", episode.id, task_name=f"episode-nfo-{episode.id}"
         )

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def queued(monkeypatch):
     calls = []
-    monkeypatch.setattr("django_q.tasks.async_task", lambda *a, **k: calls.append(a))
+    monkeypatch.setattr("nfo.service.async_task", lambda *a, **k: calls.append(a))
     return calls
 
 
