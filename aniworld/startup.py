@@ -24,7 +24,7 @@ from django.core.management import call_command
 from django.db import connections
 
 from aniworld import backups, config, file_modes, tempdir
-from library.sync import library_root
+from aniworld.library_root import library_root
 
 log = logging.getLogger("aniworld.startup")
 

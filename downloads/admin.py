@@ -1,7 +1,10 @@
 from django.contrib import admin
+from django.db import transaction
 
 from downloads import queue
 from downloads.models import DownloadItem, HosterAttempt, Status
+from library import admin as library_admin
+from library.models import Episode, Series
 
 
 @admin.register(DownloadItem)
@@ -42,3 +45,39 @@ class HosterAttemptAdmin(admin.ModelAdmin):
     list_filter = ["hoster", "succeeded"]
     search_fields = ["error"]
     raw_id_fields = ["item"]
+
+
+# The library's admin knows nothing of downloads (layers point down): its series and
+# episodes are registered again here, with the actions that queue them.
+
+
+@admin.action(description="Queue the missing episodes of the selected series")
+def queue_missing(modeladmin, request, queryset):
+    added = 0
+    with transaction.atomic():
+        for series in queryset:
+            added += len(queue.add_episodes(series, queue.missing_codes(series)).added)
+    modeladmin.message_user(request, f"Queued {added} episode(s).")
+
+
+@admin.action(description="Queue the selected episodes")
+def queue_episodes(modeladmin, request, queryset):
+    added = 0
+    with transaction.atomic():
+        for episode in queryset.filter(language_mask__gt=0).select_related("series"):
+            result = queue.add_episodes(episode.series, [(episode.season, episode.number)])
+            added += len(result.added)
+    modeladmin.message_user(request, f"Queued {added} episode(s).")
+
+
+class SeriesAdmin(library_admin.SeriesAdmin):
+    actions = [*library_admin.SeriesAdmin.actions, queue_missing]
+
+
+class EpisodeAdmin(library_admin.EpisodeAdmin):
+    actions = [*library_admin.EpisodeAdmin.actions, queue_episodes]
+
+
+for model, model_admin in ((Series, SeriesAdmin), (Episode, EpisodeAdmin)):
+    admin.site.unregister(model)
+    admin.site.register(model, model_admin)

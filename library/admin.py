@@ -1,7 +1,10 @@
+"""The library's models in the admin. The download actions on series and episodes
+come from downloads/admin.py, which registers these classes again with them."""
+
 from django.contrib import admin, messages
-from django.db import transaction
 
 from library.models import Episode, ScanRun, Series
+from library.sync import sync_series
 
 
 class EpisodeInline(admin.TabularInline):
@@ -27,27 +30,15 @@ class SeriesAdmin(admin.ModelAdmin):
     search_fields = ["name", "key", "folder", "imdb_id"]
     readonly_fields = ["created_at", "updated_at", "refreshed_at"]
     inlines = [EpisodeInline]
-    actions = ["rescan", "queue_missing"]
+    actions = ["rescan"]
 
     @admin.action(description="Rescan the selected series (disk and index)")
     def rescan(self, request, queryset):
-        from library.sync import sync_series
-
         for series in queryset:
             result = sync_series(series, remote=True)
             if result.error:
                 self.message_user(request, f"{series}: {result.error}", messages.WARNING)
         self.message_user(request, f"Rescanned {queryset.count()} series.")
-
-    @admin.action(description="Queue the missing episodes of the selected series")
-    def queue_missing(self, request, queryset):
-        from downloads import queue
-
-        added = 0
-        with transaction.atomic():
-            for series in queryset:
-                added += len(queue.add_episodes(series, queue.missing_codes(series)).added)
-        self.message_user(request, f"Queued {added} episode(s).")
 
 
 @admin.register(Episode)
@@ -57,18 +48,6 @@ class EpisodeAdmin(admin.ModelAdmin):
     search_fields = ["series__name", "title", "title_en", "file_path"]
     list_select_related = ["series"]
     raw_id_fields = ["series"]
-    actions = ["queue"]
-
-    @admin.action(description="Queue the selected episodes")
-    def queue(self, request, queryset):
-        from downloads import queue
-
-        added = 0
-        with transaction.atomic():
-            for episode in queryset.filter(language_mask__gt=0).select_related("series"):
-                result = queue.add_episodes(episode.series, [(episode.season, episode.number)])
-                added += len(result.added)
-        self.message_user(request, f"Queued {added} episode(s).")
 
 
 @admin.register(ScanRun)

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
+from django_q.tasks import async_task
 
 from aniworld.errors import Conflict, NotFound, RemoteStatusError, ValidationFailed
 from aniworld.file_modes import make_library_dir
@@ -110,13 +111,19 @@ def add_series(site: str, key: str) -> Series:
     except IntegrityError:
         raise Conflict(f"{key!r} is already in the library.", code="ALREADY_IN_LIBRARY") from None
     log.info("added %s (%s) in %s", info.name, site, folder)
-    transaction.on_commit(lambda: schedule_refresh(series.id))
+    transaction.on_commit(lambda: series_was_added(series))
     return series
 
 
-def schedule_refresh(series_id: int) -> None:
-    from django_q.tasks import async_task
+def series_was_added(series: Series) -> None:
+    """Announce a committed new series and load its episodes in the background."""
+    for receiver, result in signals.series_added.send_robust(sender=Series, series=series):
+        if isinstance(result, Exception):
+            log.error("series %s added: %s failed: %r", series.key, receiver, result)
+    schedule_refresh(series.id)
 
+
+def schedule_refresh(series_id: int) -> None:
     async_task("library.tasks.refresh_series", series_id, task_name=f"refresh-series-{series_id}")
 
 
@@ -186,7 +193,7 @@ def attach_folder(folder: str, site: str, key: str, info: SeriesInfo | None = No
             state=SeriesState.LOADING,
         )
         write_data_file(path, SeriesRef(key=key, name=info.name, site=site, folder=path.name))
-    transaction.on_commit(lambda: schedule_refresh(series.id))
+    transaction.on_commit(lambda: series_was_added(series))
     return series
 
 

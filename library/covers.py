@@ -15,13 +15,16 @@ from pathlib import Path
 from django.conf import settings
 
 from aniworld.config import write_atomically
-from aniworld.errors import RemoteError
+from aniworld.errors import AppError, RemoteError
+from aniworld.images import NotAnImage, check_image
+from library.catalog import require_root
 from library.models import Series
+from library.naming import UnsafePathError, safe_join
 from library.providers import get_provider
-from nfo.artwork import NotAnImage, check_image
 
 log = logging.getLogger(__name__)
 
+POSTER_FILE_NAME = "poster.jpg"
 CONTENT_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 PLACEHOLDER_SVG = (
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 300">'
@@ -36,8 +39,6 @@ def cache_dir() -> Path:
 
 def cover_file(series: Series) -> tuple[Path, str] | None:
     """The cover to serve and its content type, or None (the caller shows a placeholder)."""
-    from nfo.views import local_poster
-
     poster = local_poster(series)
     if poster is not None:
         return poster, "image/jpeg"
@@ -46,6 +47,21 @@ def cover_file(series: Series) -> tuple[Path, str] | None:
         if cached.is_file():
             return cached, content_type
     return fetch_cover(series)
+
+
+def local_poster(series: Series) -> Path | None:
+    """The series folder's own poster.jpg: that very file (no link elsewhere), or None."""
+    try:
+        folder = safe_join(require_root(), series.folder)
+    except (AppError, UnsafePathError):
+        return None
+    try:
+        path = (folder / POSTER_FILE_NAME).resolve(strict=True)
+    except OSError:
+        return None
+    if path != folder / POSTER_FILE_NAME or not path.is_file():
+        return None
+    return path
 
 
 def fetch_cover(series: Series) -> tuple[Path, str] | None:

@@ -24,6 +24,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
+from django_q.tasks import async_task
 
 from aniworld.errors import AppError, RemoteError
 from aniworld.progress import ProgressReporter
@@ -239,8 +240,6 @@ def start_import(*, attach: bool) -> ScanRun:
 
 
 def _queue(run_id: int, attach: bool) -> None:
-    from django_q.tasks import async_task  # django_q's tasks import the app registry
-
     async_task("library.tasks.run_import", run_id, attach, task_name=f"import-{run_id}")
 
 

@@ -19,6 +19,10 @@ the year matches or is unknown) and no other candidate of the folder reaches it.
 
 Every search and series page is asked once per ``MatchSession`` (one import run),
 through the providers' rate-limited clients.
+
+Reading tvshow.nfo and asking TMDB are the nfo app's business, and the library
+imports no app above it: nfo registers both in ``id_readers`` when it starts
+(``register_id_readers``). Without them, folders are matched by name alone.
 """
 
 from __future__ import annotations
@@ -26,14 +30,14 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from pathlib import Path
+from typing import Protocol
 
 from aniworld.errors import RemoteError
 from library.providers import PROVIDERS, SearchResult, SeriesInfo, get_provider
-from nfo.tmdb import TmdbClient, TmdbError
-from nfo.tvshow import NfoParseError, parse_nfo
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +56,45 @@ _TRAILING_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})$")
 _BRACKETED = re.compile(r"\[[^\]]*\]|\{[^}]*\}|\([^)]*\)")
 _APOSTROPHES = re.compile("['\u2019`\u00b4]")  # "Hell's", "Hell\u2019s", …
 _NOT_WORD = re.compile(r"[^\w]+|_")
+
+
+@dataclass(frozen=True)
+class NfoIds:
+    """What a tvshow.nfo says, as written there (the ids unchecked)."""
+
+    title: str = ""
+    originaltitle: str = ""
+    year: int | None = None
+    imdb: str = ""  # uniqueid type="imdb"
+    tmdb: str = ""  # uniqueid type="tmdb"
+
+
+class TmdbLookups(Protocol):
+    """TMDB's answers for matching; each is empty when TMDB fails or knows nothing."""
+
+    def imdb_of_tmdb(self, tmdb_id: int) -> str: ...
+
+    def names_of_imdb(self, imdb_id: str) -> list[str]: ...
+
+
+@dataclass
+class IdReaders:
+    """What another app lends the matching (nfo, see the module's docstring)."""
+
+    # Reads tvshow.nfo bytes; raises ValueError when they are unreadable.
+    read_nfo: Callable[[bytes], NfoIds] | None = None
+    # TMDB's look-ups, or None without a TMDB key.
+    tmdb: Callable[[], TmdbLookups | None] | None = None
+
+
+id_readers = IdReaders()
+
+
+def register_id_readers(
+    read_nfo: Callable[[bytes], NfoIds], tmdb: Callable[[], TmdbLookups | None]
+) -> None:
+    id_readers.read_nfo = read_nfo
+    id_readers.tmdb = tmdb
 
 
 @dataclass(frozen=True)
@@ -101,7 +144,7 @@ class Match:
 class MatchSession:
     """Searches and series pages asked during one import run, each only once."""
 
-    tmdb: TmdbClient | None = None
+    tmdb: TmdbLookups | None = None
     searches: dict[tuple[str, str], list[SearchResult]] = field(default_factory=dict)
     pages: dict[tuple[str, str], SeriesInfo | None] = field(default_factory=dict)
     requests: int = 0  # searches and pages actually fetched
@@ -136,11 +179,7 @@ class MatchSession:
         if tmdb is None:
             return ""
         self.requests += 1
-        try:
-            return tmdb.details(tmdb_id).external_ids.imdb_id or ""
-        except TmdbError as exc:
-            log.info("TMDB has no IMDb id for %s: %s", tmdb_id, exc.message)
-            return ""
+        return tmdb.imdb_of_tmdb(tmdb_id)
 
     def names_of_imdb(self, imdb_id: str) -> list[str]:
         """The titles TMDB knows for an IMDb id (German, original); [] without a key."""
@@ -148,17 +187,12 @@ class MatchSession:
         if tmdb is None:
             return []
         self.requests += 1
-        try:
-            found = tmdb.find_by_imdb(imdb_id)
-        except TmdbError as exc:
-            log.info("TMDB cannot find %s: %s", imdb_id, exc.message)
-            return []
-        return _unique([found[0].name, found[0].original_name]) if found else []
+        return _unique(tmdb.names_of_imdb(imdb_id))
 
-    def _tmdb(self) -> TmdbClient | None:
-        if self.tmdb is None:
-            self.tmdb = TmdbClient()
-        return self.tmdb if self.tmdb.api_key else None
+    def _tmdb(self) -> TmdbLookups | None:
+        if self.tmdb is None and id_readers.tmdb is not None:
+            self.tmdb = id_readers.tmdb()
+        return self.tmdb
 
 
 def folder_facts(path: Path) -> FolderFacts:
@@ -192,18 +226,20 @@ def clean_title(name: str) -> str:
 
 
 def _with_nfo(facts: FolderFacts, nfo_path: Path) -> FolderFacts:
+    if id_readers.read_nfo is None:
+        return facts
     try:
         # Like the scanner, never follow a link: it may lead anywhere outside the library.
         if nfo_path.is_symlink() or not nfo_path.is_file():
             return facts
         if nfo_path.stat().st_size > MAX_NFO_BYTES:
             return facts
-        nfo = parse_nfo(nfo_path.read_bytes())
-    except (OSError, NfoParseError) as exc:
+        nfo = id_readers.read_nfo(nfo_path.read_bytes())
+    except (OSError, ValueError) as exc:
         log.info("ignoring %s: %s", nfo_path, exc)
         return facts
-    imdb = nfo.uniqueid("imdb").lower()
-    tmdb = nfo.uniqueid("tmdb")
+    imdb = nfo.imdb.lower()
+    tmdb = nfo.tmdb
     return replace(
         facts,
         year=facts.year or nfo.year,

@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.utils import timezone
+from django_q.tasks import async_task
 
 from aniworld.errors import Conflict, RemoteError
 from aniworld.progress import ProgressReporter
@@ -52,8 +53,6 @@ def create_scan_run(
 
 
 def _queue(run_id: int) -> None:
-    from django_q.tasks import async_task
-
     async_task("library.tasks.run_scan", run_id, task_name=f"scan-{run_id}")
 
 

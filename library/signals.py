@@ -6,8 +6,13 @@ use ``send_robust`` and log what a receiver raised.
 
 from django.dispatch import Signal
 
-# After a series was added to the library. kwargs: series.
+# After a series was added to the library (searched and added, or a folder attached),
+# once its row is committed; its episodes still load in the background. kwargs: series.
 series_added = Signal()
+
+# After the first refresh of a series just added or attached: its episodes are loaded
+# (or the index failed, recorded on the series). kwargs: series.
+series_loaded = Signal()
 
 # After a series was removed. kwargs: key, name, folder (library-relative),
 # path (absolute Path of its folder or None), files_deleted (bool).

@@ -16,9 +16,8 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from aniworld import config
 from aniworld.errors import RemoteError
-from aniworld.library_root import library_root_problem
+from aniworld.library_root import library_root, library_root_problem
 from library import signals
 from library.disk import SeriesFolderScan, scan_series_folder
 from library.languages import mask_of
@@ -38,11 +37,6 @@ class SyncResult:
     on_disk: int = 0
     error: str = ""
     warnings: list[str] = field(default_factory=list)
-
-
-def library_root() -> Path | None:
-    directory = config.current()["other"]["anime_directory"]
-    return Path(directory) if directory else None
 
 
 def ensure_library_root() -> None:

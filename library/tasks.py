@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from library import importing, scanning
+import logging
+
+from library import importing, scanning, signals
 from library.models import ScanRun, Series
 from library.sync import refresh_season, sync_series
-from nfo.service import queue_nfo_if_missing
+
+log = logging.getLogger(__name__)
 
 
 def refresh_series(series_id: int) -> None:
+    """The first refresh of a series just added or attached (``catalog.schedule_refresh``)."""
     series = Series.objects.filter(id=series_id).first()
     if series is not None:
         sync_series(series, remote=True)
-        # A newly added series gets its tvshow.nfo and artwork (when a TMDB key is set).
-        queue_nfo_if_missing(series)
+        # Told after the episodes loaded: the NFO step maps TMDB's seasons onto them.
+        for receiver, result in signals.series_loaded.send_robust(sender=Series, series=series):
+            if isinstance(result, Exception):
+                log.error("series %s loaded: %s failed: %r", series.key, receiver, result)
 
 
 def run_scan(run_id: int) -> None:

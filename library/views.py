@@ -17,7 +17,6 @@ from library.api import detail_data, library_queryset
 from library.languages import LANGUAGE_LABELS
 from library.models import ScanKind, Series
 from library.providers import PROVIDERS, get_provider, provider_for_url
-from nfo.views import nfo_panel
 
 PAGE_SIZE = 60
 # Folders the unmatched panel looks up per load; an import run does the rest.
@@ -202,7 +201,6 @@ def series_page(request, key: str):
         "labels": LANGUAGE_LABELS,
         "missing_total": sum(e["missing"] for s in seasons for e in s["episodes"]),
         "season_missing": sum(e["missing"] for e in season["episodes"]) if season else 0,
-        "nfo": nfo_panel(series),
     }
     template = (
         "library/series.html#episodes"

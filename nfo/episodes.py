@@ -23,13 +23,15 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django_q.tasks import async_task
 
 from aniworld.errors import AppError
 from aniworld.file_modes import write_library_file
+from aniworld.images import is_good_image_file
 from library.models import Episode, Series
 from library.naming import UnsafePathError, safe_join
 from library.sync import library_root
-from nfo.artwork import is_good_image_file, season_poster_name
+from nfo.artwork import season_poster_name
 from nfo.episode_nfo import (
     NFO_SUFFIX,
     EpisodeNfo,
@@ -222,8 +224,6 @@ def on_episode_placed(sender, *, episode: Episode, path: Path, replaced: str = "
     metadata = metadata_of(episode)
     write_episode_nfo(episode, metadata)
     if metadata is None and tmdb_configured():
-        from django_q.tasks import async_task
-
         async_task(
             "nfo.tasks.complete_episode_nfo", episode.id, task_name=f"episode-nfo-{episode.id}"
         )

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from aniworld.errors import AppError
 from nfo.models import NfoState
+from nfo.service import nfo_path
 
 
 class MatchSerializer(serializers.Serializer):
@@ -38,8 +39,6 @@ class NfoStateSerializer(serializers.ModelSerializer):
         ]
 
     def get_path(self, state: NfoState) -> str:
-        from nfo.service import nfo_path
-
         try:
             return str(nfo_path(state.series))
         except AppError:

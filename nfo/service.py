@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
+from django_q.tasks import async_task
 
 from aniworld.errors import AppError, Conflict, ValidationFailed
 from library.catalog import require_root
@@ -440,8 +441,6 @@ def start_batch(keys: list[str] | None = None, force: bool = False) -> list[str]
 
 
 def queue_batch(keys: list[str], force: bool = False) -> None:
-    from django_q.tasks import async_task
-
     mark_queued("batch", len(keys))
     async_task("nfo.tasks.run_batch", list(keys), force, task_name="nfo-batch")
 
@@ -482,8 +481,9 @@ def run_batch(keys: list[str], force: bool = False) -> dict[str, Any]:
 # Background hooks
 
 
-def queue_nfo_if_missing(series: Series) -> None:
-    """After a series was added: write its NFO in the background unless a complete one exists."""
+def on_series_loaded(sender, *, series: Series, **kwargs) -> None:
+    """After a series was added and its episodes loaded (``library.signals.series_loaded``):
+    write its NFO in the background unless a complete one exists."""
     if not tmdb_configured() or library_root() is None:
         return
     try:
@@ -491,8 +491,6 @@ def queue_nfo_if_missing(series: Series) -> None:
     except AppError:
         return
     if check.folder_exists and not check.complete:
-        from django_q.tasks import async_task
-
         async_task("nfo.tasks.create_nfo", series.id, task_name=f"nfo-{series.id}")
 
 
@@ -502,6 +500,4 @@ def start_repair_in_background() -> None:
     if not tmdb_configured() or root is None or not root.is_dir():
         log.info("NFO repair skipped at start: no TMDB key or no library directory")
         return
-    from django_q.tasks import async_task
-
     async_task("nfo.tasks.repair_library", task_name="nfo-repair")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
@@ -13,13 +12,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from aniworld.errors import AppError, ValidationFailed
 from library import catalog
+from library.covers import local_poster
 from library.models import Series
 from nfo import service
 from nfo.health import TmdbStatus, tmdb_configured, tmdb_status
 from nfo.models import NfoState
 from nfo.progress import is_running, last_job
 
-POSTER_FILE_NAME = "poster.jpg"
 # HTMX stops polling an element that answers 286.
 STOP_POLLING = 286
 # A TMDB id as typed, or a themoviedb.org address of the series.
@@ -68,21 +67,6 @@ def nfo_panel(series: Series, *, error: AppError | None = None, message: str = "
     )
 
 
-def local_poster(series: Series) -> Path | None:
-    """The series folder's own poster.jpg: that very file (no link elsewhere), or None."""
-    try:
-        folder = service.series_folder(series)
-    except AppError:
-        return None
-    try:
-        path = (folder / POSTER_FILE_NAME).resolve(strict=True)
-    except OSError:
-        return None
-    if path != folder / POSTER_FILE_NAME or not path.is_file():
-        return None
-    return path
-
-
 @login_required
 @require_GET
 def poster(request, key: str):
@@ -125,7 +109,9 @@ def series_panel(request, key: str):
         if not request.htmx:
             return redirect(f"/series/{series.key}/")
     panel = nfo_panel(series, error=error, message=message)
-    return render(request, "nfo/series_panel.html", {"series": series, "nfo": panel})
+    # The series page loads the panel with hx-get; without JavaScript its link opens a page.
+    template = "nfo/series_panel.html" if request.htmx else "nfo/series_page.html"
+    return render(request, template, {"series": series, "nfo": panel})
 
 
 @login_required

@@ -4,6 +4,9 @@ import json
 
 import pytest
 
+from library import signals
+from library.models import Episode
+
 # Transactional: adding a series loads its episodes after the commit (inline here).
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("library_root")]
 
@@ -46,6 +49,31 @@ def test_adding_a_series_creates_its_folder_data_file_and_episodes(
     announced = episode(detail, 1, 3)
     assert announced["available"] is False
     assert announced["missing"] is False
+
+
+def test_adding_announces_the_series_then_its_loaded_episodes(api, aniworld_site):
+    heard = []
+
+    def added(sender, series, **kwargs):
+        heard.append(("added", series.key, Episode.objects.filter(series=series).count()))
+
+    def loaded(sender, series, **kwargs):
+        heard.append(("loaded", series.key, Episode.objects.filter(series=series).count()))
+
+    signals.series_added.connect(added)
+    signals.series_loaded.connect(loaded)
+    try:
+        add(api, key="attack-on-titan", site="aniworld.to")
+    finally:
+        signals.series_added.disconnect(added)
+        signals.series_loaded.disconnect(loaded)
+
+    assert [event[:2] for event in heard] == [
+        ("added", "attack-on-titan"),
+        ("loaded", "attack-on-titan"),
+    ]
+    assert heard[0][2] == 0
+    assert heard[1][2] > 0
 
 
 def test_a_pasted_episode_url_of_either_site_adds_the_series(api, aniworld_site, sto_site):

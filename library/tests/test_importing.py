@@ -12,6 +12,7 @@ from django.core.management import call_command
 
 from aniworld.http import reset_clients
 from aniworld.progress import group_name
+from library import signals
 from library.models import ScanRun, Series
 from library.scanning import create_scan_run
 from tests.fakes.media import video_encoder
@@ -281,11 +282,27 @@ def test_attach_confident_attaches_in_one_call_and_leaves_the_rest(
     assert {r["outcome"] for r in dry.json()["results"]} == {"would attach"}
     assert not Series.objects.exists()
 
-    response = api.post("/api/anime/unmatched/attach-confident", {}, format="json")
+    added, loaded = [], []
+
+    def heard_added(sender, series, **kwargs):
+        added.append(series.key)
+
+    def heard_loaded(sender, series, **kwargs):
+        loaded.append(series.key)
+
+    signals.series_added.connect(heard_added)
+    signals.series_loaded.connect(heard_loaded)
+    try:
+        response = api.post("/api/anime/unmatched/attach-confident", {}, format="json")
+    finally:
+        signals.series_added.disconnect(heard_added)
+        signals.series_loaded.disconnect(heard_loaded)
     assert response.status_code == 200
     assert response.json()["attached"] == 5
     left = unmatched_by_folder(api)
     assert sorted(left) == ["My Holiday Videos", "Re Zero Kara (2020)"]
+    attached = sorted(Series.objects.values_list("key", flat=True))
+    assert sorted(added) == sorted(loaded) == attached
 
 
 def test_the_import_runs_in_the_background_with_scan_progress(

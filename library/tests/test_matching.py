@@ -2,6 +2,7 @@
 
 import pytest
 
+from library import matching
 from library.matching import (
     CONFIDENT,
     FolderFacts,
@@ -45,6 +46,19 @@ def test_a_tvshow_nfo_gives_ids_titles_and_year(tmp_path):
     assert facts.tmdb_id == 1429
     assert facts.year == 2013
     assert facts.titles == ["AoT", "Angriff der Titanen", "Shingeki no Kyojin"]
+
+
+def test_without_a_registered_nfo_reader_only_the_name_counts(tmp_path, monkeypatch):
+    monkeypatch.setattr(matching.id_readers, "read_nfo", None)
+    folder = tmp_path / "AoT (2013)"
+    folder.mkdir()
+    (folder / "tvshow.nfo").write_text(
+        '<tvshow><uniqueid type="imdb">tt2560140</uniqueid></tvshow>'
+    )
+
+    facts = folder_facts(folder)
+
+    assert (facts.title, facts.year, facts.imdb_id) == ("AoT", 2013, "")
 
 
 def test_an_nfo_that_is_a_link_is_not_followed(tmp_path):

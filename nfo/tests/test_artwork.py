@@ -2,14 +2,8 @@ from dataclasses import replace
 
 import pytest
 
-from nfo.artwork import (
-    FANART_LANGUAGES,
-    NotAnImage,
-    artwork_paths,
-    check_image,
-    download_artwork,
-    rank_images,
-)
+from aniworld.images import NotAnImage, check_image
+from nfo.artwork import FANART_LANGUAGES, artwork_paths, download_artwork, rank_images
 from nfo.tmdb import TmdbImage, TvImages
 from tests.fakes.tmdb import solid_jpeg, solid_png
 

@@ -26,10 +26,23 @@ def assert_csp_clean(html: str) -> None:
     assert "<script" not in html
 
 
-def test_the_series_page_says_there_is_no_nfo_and_asks_for_a_tmdb_key(owner_client, aot):
+def test_the_series_page_loads_the_panel_from_nfo_with_a_link_without_javascript(owner_client, aot):
     page = owner_client.get("/series/attack-on-titan/").content.decode()
 
     assert 'id="nfo-panel"' in page
+    assert 'hx-get="/series/attack-on-titan/nfo" hx-trigger="load"' in page
+    assert '<a href="/series/attack-on-titan/nfo">' in page
+
+    without_js = owner_client.get("/series/attack-on-titan/nfo").content.decode()
+    assert "<title>Metadata of Attack on Titan" in without_js
+    assert 'id="nfo-panel"' in without_js
+    assert 'href="/series/attack-on-titan/">Back to Attack on Titan' in without_js
+
+
+def test_the_panel_says_there_is_no_nfo_and_asks_for_a_tmdb_key(owner_client, aot):
+    page = owner_client.get("/series/attack-on-titan/nfo", **HTMX).content.decode()
+
+    assert page.lstrip().startswith('<section id="nfo-panel"')
     assert "no tvshow.nfo" in page
     assert "Add a TMDB API key in Settings" in page
     assert "Create NFO</button>" in page
@@ -48,7 +61,7 @@ def test_creating_from_the_panel_writes_the_nfo_and_shows_the_local_poster(
     assert "Refresh NFO and artwork" in html
     assert_csp_clean(html)
     assert (library_root / aot.folder / "tvshow.nfo").exists()
-    page = owner_client.get("/series/attack-on-titan/").content.decode()
+    page = owner_client.get("/series/attack-on-titan/nfo", **HTMX).content.decode()
     assert "tvshow.nfo complete" in page
 
 

@@ -136,7 +136,7 @@ def test_the_start_up_step_does_nothing_without_a_library(db, tmdb_key, monkeypa
 
 def test_the_start_up_step_only_queues_work(aot, tmdb_key, monkeypatch):
     queued = []
-    monkeypatch.setattr("django_q.tasks.async_task", lambda *a, **k: queued.append(a))
+    monkeypatch.setattr("nfo.service.async_task", lambda *a, **k: queued.append(a))
 
     service.start_repair_in_background()
 

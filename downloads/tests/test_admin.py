@@ -1,0 +1,49 @@
+"""The admin queues series and episodes: actions downloads adds to the library's admin."""
+
+import pytest
+
+from downloads.models import DownloadItem, QueueState
+from library.models import Episode, Series
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def frieren():
+    QueueState.objects.update_or_create(id=1, defaults={"is_running": False})
+    series = Series.objects.create(
+        key="frieren", name="Frieren", folder="Frieren (2023)", year=2023
+    )
+    for number in range(1, 5):
+        Episode.objects.create(
+            series=series, season=1, number=number, language_mask=1, url=f"http://x/{number}"
+        )
+    Episode.objects.create(series=series, season=1, number=5, language_mask=0, url="http://x/5")
+    return series
+
+
+def test_the_series_admin_queues_the_missing_episodes(owner_client, frieren):
+    assert owner_client.get("/admin/library/series/").status_code == 200
+    assert owner_client.get("/admin/downloads/downloaditem/").status_code == 200
+
+    owner_client.post(
+        "/admin/library/series/", {"action": "queue_missing", "_selected_action": [frieren.id]}
+    )
+
+    assert DownloadItem.objects.count() == 4
+
+
+def test_the_episode_admin_queues_the_selected_episodes_the_sites_offer(owner_client, frieren):
+    chosen = Episode.objects.filter(series=frieren, number__in=[2, 5]).values_list("id", flat=True)
+
+    owner_client.post(
+        "/admin/library/episode/", {"action": "queue_episodes", "_selected_action": list(chosen)}
+    )
+
+    assert [item.episode.number for item in DownloadItem.objects.all()] == [2]
+
+
+def test_the_series_admin_still_rescans(owner_client, frieren):
+    page = owner_client.get("/admin/library/series/").content.decode()
+    assert 'value="rescan"' in page
+    assert 'value="queue_missing"' in page
