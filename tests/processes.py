@@ -95,9 +95,20 @@ class ServeProcess:
             "ANIWORLD_DATA_DIR": str(self.data_dir),
             "ANIWORLD_TEMP_DIR": str(self.temp_dir),
             "PYTHONUNBUFFERED": "1",
-            # The fakes on 127.0.0.1 the test allowed (the ``hosters`` fixture), as
-            # a user lists trusted LAN hosts.
-            "ANIWORLD_ALLOW_PRIVATE_HOSTS": ",".join(settings.ANIWORLD_ALLOW_PRIVATE_HOSTS),
+            # The fakes on 127.0.0.1 the test allowed (``running_hoster_world`` in the
+            # environment, the ``hosters`` fixture in the settings), as a user lists
+            # trusted LAN hosts.
+            "ANIWORLD_ALLOW_PRIVATE_HOSTS": ",".join(
+                dict.fromkeys(
+                    filter(
+                        None,
+                        [
+                            *os.environ.get("ANIWORLD_ALLOW_PRIVATE_HOSTS", "").split(","),
+                            *settings.ANIWORLD_ALLOW_PRIVATE_HOSTS,
+                        ],
+                    )
+                )
+            ),
             **(env or {}),
         }
         self.process: subprocess.Popen | None = None

@@ -23,7 +23,7 @@ PASSWORD = "Challenge-Page-Test-4"
 
 
 @pytest.fixture(scope="module")
-def app(running_sto, tmp_path_factory):
+def app(running_sto, running_hoster_world, tmp_path_factory):
     directory = tmp_path_factory.mktemp("challenge-page")
     library = directory / "library"
     library.mkdir()
