@@ -16,6 +16,7 @@ from rest_framework import exceptions as drf
 from rest_framework.pagination import PageNumberPagination
 
 from aniworld.errors import AppError
+from aniworld.request_origin import client_address
 
 log = logging.getLogger(__name__)
 
@@ -111,8 +112,6 @@ def exception_handler(exc, context):
             headers["Retry-After"] = str(int(exc.wait) + 1)
             details = {"retry_after": int(exc.wait) + 1}
         if isinstance(exc, drf.AuthenticationFailed):
-            from accounts.ratelimit import client_address
-
             log.warning("auth failure: %s from %s", message, client_address(request))
         if getattr(exc, "auth_header", None):
             headers["WWW-Authenticate"] = exc.auth_header

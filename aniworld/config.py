@@ -20,10 +20,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from aniworld.connect_section import DEFAULTS as CONNECT_DEFAULTS
+from aniworld.connect_section import connect_problems
 from aniworld.env import LOG_LEVELS
 from aniworld.errors import ValidationFailed
-from connect.validation import DEFAULTS as CONNECT_DEFAULTS
-from connect.validation import connect_problems
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 LANGUAGES = ("german-dub", "german-sub", "english-sub", "english-dub")
