@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
 
 from aniworld.errors import AppError
 from aniworld.request_origin import client_address
@@ -86,8 +87,6 @@ def _details_of_validation(detail) -> dict[str, Any]:
 
 def exception_handler(exc, context):
     """DRF's exception handler, speaking our error contract."""
-    from rest_framework.response import Response
-
     request = context.get("request")
     headers: dict[str, str] = {}
     if isinstance(exc, AppError):
