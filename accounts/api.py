@@ -17,9 +17,9 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts import owner, revocation
-from accounts.ratelimit import client_address
 from aniworld.api import validated
 from aniworld.errors import AppError, ValidationFailed
+from aniworld.request_origin import client_address
 
 log = logging.getLogger("aniworld.auth")
 

@@ -10,9 +10,10 @@ from django.urls import Resolver404, resolve
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
 from accounts import api_key, owner
-from accounts.ratelimit import ANONYMOUS_LIMIT, LOGIN_LIMIT, SETUP_LIMIT, client_address, hit
+from accounts.ratelimit import ANONYMOUS_LIMIT, LOGIN_LIMIT, SETUP_LIMIT, hit
 from accounts.revocation import RevocableJWTAuthentication
 from aniworld.api import error_response
+from aniworld.request_origin import client_address
 
 log = logging.getLogger("aniworld.auth")
 

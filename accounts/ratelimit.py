@@ -37,15 +37,6 @@ ANONYMOUS_LIMIT = Limit("anonymous", 60, 60)
 REDIS_KEY_PREFIX = "aniworld:ratelimit"
 
 
-def client_address(request) -> str:
-    """The client's address; behind a trusted proxy, the one it reports."""
-    if settings.TRUST_X_FORWARDED_FOR:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
 def hit(limit: Limit, client: str) -> int | None:
     """Count one request; return the seconds to wait when over the limit, else None."""
     now = time.time()

@@ -16,8 +16,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import owner
 from accounts.forms import MasterPasswordForm
-from accounts.ratelimit import client_address
-from aniworld.settings_views import toast
+from aniworld.htmx import toast
+from aniworld.request_origin import client_address
 
 log = logging.getLogger("aniworld.auth")
 

@@ -14,8 +14,10 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
 
 from aniworld.errors import AppError
+from aniworld.request_origin import client_address
 
 log = logging.getLogger(__name__)
 
@@ -85,8 +87,6 @@ def _details_of_validation(detail) -> dict[str, Any]:
 
 def exception_handler(exc, context):
     """DRF's exception handler, speaking our error contract."""
-    from rest_framework.response import Response
-
     request = context.get("request")
     headers: dict[str, str] = {}
     if isinstance(exc, AppError):
@@ -111,8 +111,6 @@ def exception_handler(exc, context):
             headers["Retry-After"] = str(int(exc.wait) + 1)
             details = {"retry_after": int(exc.wait) + 1}
         if isinstance(exc, drf.AuthenticationFailed):
-            from accounts.ratelimit import client_address
-
             log.warning("auth failure: %s from %s", message, client_address(request))
         if getattr(exc, "auth_header", None):
             headers["WWW-Authenticate"] = exc.auth_header

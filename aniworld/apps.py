@@ -1,11 +1,11 @@
 from django.apps import AppConfig
 
+from aniworld import logs
+
 
 class AniworldConfig(AppConfig):
     name = "aniworld"
     verbose_name = "Aniworld"
 
     def ready(self):
-        from aniworld import logs
-
         logs.configure()

@@ -10,6 +10,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aniworld.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from daphne.ws_protocol import WebSocketProtocol  # noqa: E402
+from twisted.internet.defer import Deferred  # noqa: E402
 
 from accounts.websocket import authenticated_websocket  # noqa: E402
 from aniworld.routing import websocket_urlpatterns  # noqa: E402
@@ -39,9 +41,6 @@ def _prepare_daphne() -> None:
     reactor = sys.modules.get("twisted.internet.reactor")  # installed by daphne.server
     if reactor is None:
         return
-    from daphne.ws_protocol import WebSocketProtocol
-    from twisted.internet.defer import Deferred
-
     application_close = WebSocketProtocol.serverClose
 
     def server_close(protocol: WebSocketProtocol, code: int | None = None) -> None:

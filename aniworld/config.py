@@ -20,10 +20,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+
+from aniworld.connect_section import DEFAULTS as CONNECT_DEFAULTS
+from aniworld.connect_section import connect_problems
 from aniworld.env import LOG_LEVELS
 from aniworld.errors import ValidationFailed
-from connect.validation import DEFAULTS as CONNECT_DEFAULTS
-from connect.validation import connect_problems
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 LANGUAGES = ("german-dub", "german-sub", "english-sub", "english-dub")
@@ -334,8 +336,6 @@ def apply_env_overrides(config: dict[str, Any], environ: Mapping[str, str]) -> d
 
 def store() -> ConfigStore:
     """The store of this installation's config.json."""
-    from django.conf import settings
-
     global _store
     if _store is None or _store.path != settings.ANIWORLD_CONFIG_FILE:
         _store = ConfigStore(settings.ANIWORLD_CONFIG_FILE)

@@ -26,7 +26,7 @@ class RunStatus(models.TextChoices):
 class JobRun(models.Model):
     """One run of a scheduled job: when it started and ended, what it did, what went wrong.
 
-    Allowed transitions: running → completed | failed (``aniworld.scheduler.finish_run``);
+    Allowed transitions: running → completed | failed (``system.scheduler.finish_run``);
     a run left running by a crash becomes failed at the next start. At most one
     run of each job is running at a time (a partial unique constraint), which is
     what refuses a second "run now" with 409.

@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "template_partials",
     "django_q",
     "aniworld",
+    "system",
     "accounts",
     "library",
     "downloads",

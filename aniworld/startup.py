@@ -23,8 +23,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
 
-from aniworld import backups, config, file_modes, tempdir
+from aniworld import config, file_modes, tempdir
 from aniworld.library_root import library_root
+from system import backups
 
 log = logging.getLogger("aniworld.startup")
 
@@ -33,8 +34,8 @@ SERVICE_STEPS: list[str] = [
     "library.sync:ensure_library_root",
     "library.scanning:recover_interrupted_scans",
     "downloads.queue:restore_after_restart",
-    "aniworld.system:record_start",
-    "aniworld.scheduler:start_scheduler",
+    "system.status:record_start",
+    "system.scheduler:start_scheduler",
     "nfo.service:start_repair_in_background",
     "connect.health_watch:declare_schedule",
 ]

@@ -7,9 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts.urls import api_urlpatterns as auth_api
 from accounts.urls import page_urlpatterns as auth_pages
-from aniworld import health, views
-from aniworld.settings_urls import api_urlpatterns as settings_api
-from aniworld.settings_urls import page_urlpatterns as settings_pages
+from aniworld import views
 from connect.urls import api_urlpatterns as connect_api
 from connect.urls import page_urlpatterns as connect_pages
 from downloads.urls import api_urlpatterns as queue_api
@@ -23,6 +21,9 @@ from library.urls import api_urlpatterns as anime_api
 from library.urls import page_urlpatterns as library_pages
 from nfo.urls import api_urlpatterns as nfo_api
 from nfo.urls import page_urlpatterns as nfo_pages
+from system import health
+from system.settings_urls import api_urlpatterns as settings_api
+from system.settings_urls import page_urlpatterns as settings_pages
 
 
 def admin_login(request):

@@ -1,7 +1,7 @@
 """Reading the Settings page's media-server and notification forms into ``connect`` values.
 
 Like the other settings forms they do not judge values: ``PATCH /api/config``'s
-checks do (``connect.validation``), so the page accepts exactly what the API does.
+checks do (``aniworld.connect_section``), so the page accepts exactly what the API does.
 """
 
 from __future__ import annotations

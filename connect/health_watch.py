@@ -1,6 +1,6 @@
 """Running the health checks every few minutes, so a problem is announced even when
 nobody opens the System page. The checks' results reach ``connect.receivers`` through
-``aniworld.health.checks_completed``, which announces each problem once."""
+``system.health.checks_completed``, which announces each problem once."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from asgiref.sync import async_to_sync
 from django.utils import timezone
 from django_q.models import Schedule
 
-from aniworld import health
 from connect import notify
+from system import health
 
 SCHEDULE_NAME = "connect: health checks"
 TASK = "connect.health_watch.run_health_checks"

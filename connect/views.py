@@ -8,9 +8,10 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from aniworld import config, config_changes
+from aniworld import config
+from aniworld.connect_section import MEDIA_SERVER_KINDS, NOTIFY_EVENTS
 from aniworld.errors import AppError, ValidationFailed
-from aniworld.settings_views import toast
+from aniworld.htmx import toast
 from connect import checks
 from connect.forms import (
     FormProblem,
@@ -22,7 +23,7 @@ from connect.forms import (
 from connect.media_servers import configured_servers
 from connect.models import TargetStatus
 from connect.tasks import NOTIFY_TARGET, media_target
-from connect.validation import MEDIA_SERVER_KINDS, NOTIFY_EVENTS
+from system import config_changes
 
 EVENT_LABELS = {
     "download_completed": "A download completed",

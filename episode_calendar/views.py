@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 from accounts import api_key
 from aniworld.api import error_response
 from aniworld.errors import ValidationFailed
-from aniworld.settings_views import toast
+from aniworld.htmx import toast
 from episode_calendar import agenda, ics
 from library.models import Series
 from nfo.health import tmdb_configured

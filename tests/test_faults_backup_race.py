@@ -13,7 +13,7 @@ import threading
 
 import pytest
 
-from aniworld import backups
+from system import backups
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -11,10 +11,23 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-FEATURE_APPS_ABOVE = {
-    "library": {"nfo", "downloads", "connect", "history", "episode_calendar"},
-    "accounts": {"library", "downloads", "nfo", "connect", "history", "episode_calendar"},
+FEATURE_APPS = {
+    "accounts",
+    "library",
+    "nfo",
+    "downloads",
+    "system",
+    "connect",
+    "history",
+    "episode_calendar",
 }
+FEATURE_APPS_ABOVE = {
+    "library": FEATURE_APPS - {"library", "accounts"},
+    "accounts": FEATURE_APPS - {"accounts"},
+}
+# The project package's composition root names the apps; the rest of ``aniworld`` is the
+# toolkit every app uses, and names none of them.
+COMPOSITION_ROOT = {"urls.py", "asgi.py", "routing.py", "startup.py", "serve.py"}
 
 
 def imported_modules(path: Path) -> list[tuple[int, str]]:
@@ -47,3 +60,12 @@ def test_imports_inside_functions_are_seen_too(tmp_path):
 @pytest.mark.parametrize("app", sorted(FEATURE_APPS_ABOVE))
 def test_an_app_imports_nothing_from_the_apps_above_it(app):
     assert upward_imports(app, FEATURE_APPS_ABOVE[app]) == []
+
+
+def test_the_toolkit_imports_no_feature_app():
+    upward = [
+        finding
+        for finding in upward_imports("aniworld", FEATURE_APPS)
+        if Path(finding.split(":")[0]).name not in COMPOSITION_ROOT
+    ]
+    assert upward == []

@@ -10,9 +10,9 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from accounts import api_key, owner, revocation
-from aniworld import backups
 from aniworld.asgi import application
 from conftest import OWNER_PASSWORD
+from system import backups
 
 NEW_PASSWORD = "Another-Horse-7"
 sqlite_only = pytest.mark.skipif(

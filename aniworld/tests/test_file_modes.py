@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from aniworld import backups, file_modes, logs, startup
+from aniworld import file_modes, logs, startup
 from aniworld.file_modes import write_library_file
 from downloads.placement import move_atomically
 from library.data_file import SeriesRef, write_data_file
 from nfo.tvshow import TvShowNfo, write_nfo
+from system import backups
 
 
 def mode_of(path: Path) -> int:

@@ -10,15 +10,15 @@ from django.utils import timezone
 from django_q.models import Schedule
 from django_q.scheduler import scheduler
 
-from aniworld import health
-from aniworld.new_episodes import watch
 from connect.models import TargetStatus
 from connect.tests.conftest import jellyfin_entry, plex_entry
 from downloads import signals as download_signals
 from downloads.models import DownloadItem
+from downloads.new_episodes import watch
 from downloads.worker import DownloadWorker
 from library import signals as library_signals
 from library.models import Episode
+from system import health
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

@@ -7,7 +7,6 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from aniworld import scheduler
 from downloads.models import DownloadItem, Status
 from downloads.signals import episode_placed
 from library import sync
@@ -17,6 +16,7 @@ from nfo.episode_nfo import EpisodeNfo, parse_episode_nfo, to_xml
 from nfo.episodes import refresh_matched_series
 from nfo.models import EpisodeMetadata
 from nfo.tmdb import TmdbClient, TmdbUnavailable
+from system import scheduler
 from tests.fakes.tmdb import weekly_episodes
 
 pytestmark = pytest.mark.django_db

@@ -3,12 +3,12 @@
 import pytest
 from django.utils import timezone
 
-from aniworld.health import check_tmdb
 from nfo import service
 from nfo.models import Condition, MatchStatus, NfoState
 from nfo.service import RepairAction, TmdbNotConfigured, create_or_refresh, inspect, repair_action
 from nfo.tmdb import TmdbAuthError, TmdbNotFound
 from nfo.tvshow import TvShowNfo, parse_nfo, to_xml
+from system.health import check_tmdb
 
 pytestmark = pytest.mark.django_db
 

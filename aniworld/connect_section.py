@@ -1,7 +1,8 @@
 """What ``connect`` in config.json may hold: media servers, notification URLs and events.
 
-Kept apart from the senders so ``aniworld.config`` can check a change without
-loading the HTTP and Apprise machinery.
+It lives in the toolkit beside ``aniworld.config``, which checks every section of
+the file, so the config code needs no feature app; ``connect`` builds its
+forms and senders on it.
 """
 
 from __future__ import annotations

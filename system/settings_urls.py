@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from aniworld import settings_api, settings_views, system_views
+from system import settings_api, settings_views, status_views
 
 api_urlpatterns = [
     path("config", settings_api.config_view, name="config"),
@@ -30,7 +30,7 @@ page_urlpatterns = [
         name="settings-backup-download",
     ),
     path("settings/<slug:section>", settings_views.save_section, name="settings-section"),
-    path("system/", system_views.system_page, name="system"),
-    path("system/logs", system_views.logs_page, name="system-logs"),
-    path("system/logs/download", system_views.download_log, name="system-logs-download"),
+    path("system/", status_views.system_page, name="system"),
+    path("system/logs", status_views.logs_page, name="system-logs"),
+    path("system/logs/download", status_views.download_log, name="system-logs-download"),
 ]

@@ -6,8 +6,9 @@ import logging
 import pytest
 from bs4 import BeautifulSoup
 
-from aniworld import backups, config
+from aniworld import config
 from aniworld.models import Job, JobRun
+from system import backups
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("backup_dir")]
 

@@ -5,20 +5,21 @@ from bs4 import BeautifulSoup
 from django.conf import settings
 from django.db import connection
 
-from aniworld import scheduler, system
 from aniworld.models import Job, JobRun, RunStatus
+from system import scheduler
+from system import status as system_status
 
 pytestmark = pytest.mark.django_db
 
 LOG = """\
-2026-06-10 03:00:00,001 INFO    [12] aniworld.scheduler [-] rescan run 1 started (schedule)
+2026-06-10 03:00:00,001 INFO    [12] system.scheduler [-] rescan run 1 started (schedule)
 2026-06-10 03:00:01,002 DEBUG   [12] library.sync [-] refreshing dark
 2026-06-10 03:00:02,003 WARNING [12] library.sync [-] refreshing dark from s.to failed: HTTP 503
 2026-06-10 03:00:03,004 ERROR   [12] django.request [ab12] Internal Server Error: /api/anime/
 Traceback (most recent call last):
   File "x.py", line 1, in <module>
 ZeroDivisionError: division by zero
-2026-06-10 03:00:04,005 INFO    [12] aniworld.scheduler [-] rescan run 1 completed: ok
+2026-06-10 03:00:04,005 INFO    [12] system.scheduler [-] rescan run 1 completed: ok
 """
 
 
@@ -62,7 +63,7 @@ def test_the_system_page_says_what_runs_and_what_went_wrong(owner_client, librar
 
 
 def test_the_status_reports_the_database_and_uptime():
-    status = system.status()
+    status = system_status.status()
     assert status["database"]["vendor"] == connection.vendor
     assert status["uptime_seconds"] >= 0
     assert {check["name"] for check in status["checks"]} >= {"database", "worker", "library"}
@@ -104,8 +105,8 @@ def test_without_a_log_file_the_view_is_empty_and_the_download_a_404(owner_clien
 
 
 def test_only_the_end_of_a_large_log_is_read(log_dir, monkeypatch):
-    monkeypatch.setattr(system, "TAIL_BYTES", 300)
+    monkeypatch.setattr(system_status, "TAIL_BYTES", 300)
     (log_dir / "aniworld.log").write_text("x" * 10_000 + "\n" + LOG)
-    records = system.tail_records(min_level="DEBUG")
+    records = system_status.tail_records(min_level="DEBUG")
     assert records[-1].text.endswith("rescan run 1 completed: ok")
-    assert all(record.level in system.LEVELS for record in records)
+    assert all(record.level in system_status.LEVELS for record in records)

@@ -7,7 +7,8 @@ from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from aniworld import logs, system
+from aniworld import logs
+from system import status
 
 LINE_CHOICES = (100, 200, 500, 1000)
 
@@ -15,22 +16,22 @@ LINE_CHOICES = (100, 200, 500, 1000)
 @login_required
 @require_GET
 def system_page(request):
-    return render(request, "system/system.html", {"nav": "system", "status": system.status()})
+    return render(request, "system/system.html", {"nav": "system", "status": status.status()})
 
 
 @login_required
 @require_GET
 def logs_page(request):
     level = request.GET.get("level", "INFO").upper()
-    if level not in system.LEVELS:
+    if level not in status.LEVELS:
         level = "INFO"
     lines = request.GET.get("lines", "")
     limit = int(lines) if lines.isdigit() and int(lines) in LINE_CHOICES else 200
     context = {
         "nav": "system",
-        "records": system.tail_records(limit=limit, min_level=level),
+        "records": status.tail_records(limit=limit, min_level=level),
         "level": level,
-        "levels": system.LEVELS,
+        "levels": status.LEVELS,
         "limit": limit,
         "line_choices": LINE_CHOICES,
         "log_path": logs.log_file_path(),

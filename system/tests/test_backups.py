@@ -13,8 +13,9 @@ from django.conf import settings
 from django.db import connection
 
 from accounts import owner
-from aniworld import backups, config
+from aniworld import config
 from library.models import Series
+from system import backups
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("backup_dir")]
 

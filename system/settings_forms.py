@@ -1,6 +1,6 @@
 """The Settings page's forms: they render fields and turn a submission into a config change.
 
-They do not judge values: every check is the API's (``aniworld.config_changes``),
+They do not judge values: every check is the API's (``system.config_changes``),
 whose per-field errors come back onto the fields here. So numbers stay text
 until the API says whether they are numbers, and the page can never accept what
 ``PATCH /api/config`` would refuse.

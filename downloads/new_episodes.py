@@ -26,6 +26,7 @@ from library.languages import best_language, is_upgrade, preferred_order
 from library.models import Episode, Series
 from library.providers import PROVIDERS, NewEpisode
 from library.providers.base import clean_text
+from library.sync import sync_series
 
 log = logging.getLogger(__name__)
 
@@ -149,8 +150,6 @@ def _episode(series: Series, season: int, number: int) -> Episode | None:
 
 
 def _refresh(series: Series, result: WatchResult) -> None:
-    from library.sync import sync_series
-
     outcome = sync_series(series, remote=True)
     result.refreshed.append(series.key)
     if outcome.error:

@@ -33,12 +33,16 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
 from accounts import api_key, owner
 from aniworld import config, file_modes
 from aniworld.errors import AppError, Conflict, NotFound, ValidationFailed
+from downloads.models import DownloadItem, Status
+from library.models import ScanRun, ScanStatus
 
 log = logging.getLogger(__name__)
 
@@ -324,8 +328,6 @@ def check_backup(path: Path, scratch: Path, *, with_database: bool) -> CheckedBa
 
 
 def _database_problem(path: Path) -> str:
-    from django.db.migrations.loader import MigrationLoader
-
     try:
         with sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True) as db:
             integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
@@ -342,7 +344,11 @@ def _database_problem(path: Path) -> str:
 
 def restore_backup(name: str, *, with_database: bool = False) -> dict[str, Any]:
     """Restore a backup's settings (and, when asked, its database). The current state is
-    backed up first; a backup that fails any check changes nothing."""
+    backed up first; a backup that fails any check changes nothing.
+
+    The restored settings are only written: the caller puts them into effect
+    (``config_changes.apply_side_effects``), so backups never call back into the
+    settings code that itself makes a backup before each change."""
     path = path_of(name)
     if with_database and connection.vendor != "sqlite":
         raise ValidationFailed(
@@ -365,16 +371,10 @@ def restore_backup(name: str, *, with_database: bool = False) -> dict[str, Any]:
             owner.revoke_all_logins()
             api_key.regenerate()
     log.warning("restored backup %s (database: %s)", name, with_database)
-    from aniworld import config_changes
-
-    config_changes.apply_side_effects()
     return {"restored": name, "database_restored": with_database, "safety_backup": safety.name}
 
 
 def _require_idle() -> None:
-    from downloads.models import DownloadItem, Status
-    from library.models import ScanRun, ScanStatus
-
     if DownloadItem.objects.filter(status=Status.DOWNLOADING).exists():
         raise Conflict("Stop the download queue before restoring the database.", code="BUSY")
     if ScanRun.objects.filter(status=ScanStatus.RUNNING).exists():
@@ -384,8 +384,6 @@ def _require_idle() -> None:
 def restore_database(source: Path) -> None:
     """Replace the live SQLite database's content with ``source`` (online backup API),
     then bring its schema up to date."""
-    from django.core.management import call_command
-
     if connection.in_atomic_block:
         raise Conflict("The database cannot be restored inside a transaction.", code="BUSY")
     reader = sqlite3.connect(source)

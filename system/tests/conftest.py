@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from aniworld.config_changes import is_writable_dir
+from system.config_changes import is_writable_dir
 
 
 @pytest.fixture

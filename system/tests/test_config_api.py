@@ -6,7 +6,8 @@ import logging
 import pytest
 from django.conf import settings
 
-from aniworld import backups, config
+from aniworld import config
+from system import backups
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("backup_dir")]
 

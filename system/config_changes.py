@@ -24,8 +24,9 @@ from django.conf import settings
 
 from aniworld import config, logs, tempdir
 from aniworld.errors import ValidationFailed
-from connect.secrets import hide_keys, keep_stored_keys
 from library.naming import TemplateError, preview_names, validate_template
+from system import backups, scheduler
+from system.media_server_keys import hide_keys, keep_stored_keys
 
 log = logging.getLogger(__name__)
 
@@ -234,8 +235,6 @@ def validate_change(patch: Any) -> dict[str, Any]:
 
 def apply_change(patch: Any, *, reason: str = "before a settings change") -> dict[str, Any]:
     """Check, back up, write, and put into effect; returns the new public settings."""
-    from aniworld import backups
-
     clean = normalize(patch)
     merged, problems = check(clean)
     if problems:
@@ -260,7 +259,5 @@ def _changed_keys(patch: Mapping[str, Any]) -> list[str]:
 
 def apply_side_effects() -> None:
     """Make the stored settings take effect in this process and in the schedules."""
-    from aniworld import scheduler
-
     logs.set_level(config.current()["logging"]["level"])
     scheduler.declare_schedules()

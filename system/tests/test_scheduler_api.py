@@ -4,11 +4,12 @@ import pytest
 import time_machine
 from django_q.models import Schedule
 
-from aniworld import config, scheduler
+from aniworld import config
 from aniworld.models import Job, JobRun, RunStatus, Trigger
 from downloads.models import DownloadItem
 from library import catalog
 from library.sync import sync_series
+from system import scheduler
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("backup_dir")]
 

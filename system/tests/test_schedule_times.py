@@ -7,8 +7,9 @@ import pytest
 import time_machine
 from django_q.models import Schedule
 
-from aniworld import config, scheduler
+from aniworld import config
 from aniworld.models import Job
+from system import scheduler
 
 BERLIN = ZoneInfo("Europe/Berlin")
 EVERY_DAY = list(config.WEEKDAYS)
@@ -93,7 +94,7 @@ def test_the_declared_rescan_runs_at_the_local_time_on_the_chosen_days():
         scheduler.declare_schedules()  # idempotent: still one schedule, same time
     schedule = rescan_schedule()
     assert Schedule.objects.filter(name=schedule.name).count() == 1
-    assert schedule.func == "aniworld.scheduler.run_scheduled"
+    assert schedule.func == "system.scheduler.run_scheduled"
     assert schedule.args == "'rescan'"
     assert schedule.next_run == berlin("2026-03-28 03:00")
     # After that run the clocks change: next Saturday's 03:00 is UTC+2.
@@ -144,3 +145,20 @@ def test_switched_off_schedules_are_removed_and_the_watch_runs_on_its_interval()
     assert watch.next_run == utc("2026-06-09 12:30")
     backup = Schedule.objects.get(name=scheduler.SCHEDULE_NAMES[Job.BACKUP])
     assert backup.next_run == utc("2026-06-10 04:30")  # TIME_ZONE is UTC here
+
+
+@pytest.mark.django_db
+def test_a_schedule_stored_before_the_scheduler_moved_apps_names_its_new_home_after_start():
+    """Databases from before the ``system`` app hold ``aniworld.scheduler.run_scheduled``,
+    which no longer imports; the start-up step declares the schedules again by name."""
+    config.store().update({"scheduler": {"schedule_time": "03:00"}})
+    Schedule.objects.create(
+        name=scheduler.SCHEDULE_NAMES[Job.RESCAN],
+        func="aniworld.scheduler.run_scheduled",
+        args="'rescan'",
+        schedule_type=Schedule.DAILY,
+        repeats=-1,
+    )
+    scheduler.start_scheduler()
+    assert rescan_schedule().func == "system.scheduler.run_scheduled"
+    assert Schedule.objects.filter(func__startswith="aniworld.scheduler").count() == 0

@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import api_key
-from aniworld import backups, config_changes, scheduler
 from aniworld.errors import AppError, ValidationFailed
+from aniworld.htmx import toast
 from aniworld.models import Job
-from aniworld.settings_forms import SECTIONS, SettingsForm
 from library.naming import validate_template
+from system import backups, config_changes, scheduler
+from system.settings_forms import SECTIONS, SettingsForm
 
 # HTMX stops polling an element that answers 286.
 STOP_POLLING = 286
-
-
-def toast(response: HttpResponse, message: str, kind: str = "success") -> HttpResponse:
-    response["HX-Trigger"] = json.dumps({"toast": {"message": message, "kind": kind}})
-    return response
 
 
 def page_context(forms: dict[str, SettingsForm] | None = None) -> dict:
@@ -121,6 +115,7 @@ def backup_action(request):
         elif action == "restore":
             database = request.POST.get("database") == "on"
             outcome = backups.restore_backup(name, with_database=database)
+            config_changes.apply_side_effects()
             note = f"Restored {name}; the state before is in {outcome['safety_backup']}."
         elif action == "delete":
             backups.delete_backup(name)

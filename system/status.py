@@ -17,9 +17,10 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from aniworld import config, health, logs, mirrors, scheduler
+from aniworld import config, logs, mirrors
 from aniworld.models import JobRun, RunStatus
 from downloads import hoster_stats
+from system import health, scheduler
 
 log = logging.getLogger(__name__)
 

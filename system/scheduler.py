@@ -35,15 +35,23 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django_q.models import Schedule
+from django_q.tasks import async_task
 
 from aniworld import config, logs
 from aniworld.config import WEEKDAYS
 from aniworld.errors import Conflict, ValidationFailed
 from aniworld.models import Job, JobRun, RunStatus, Trigger
+from downloads.new_episodes import watch
+from downloads.queue import add_episodes, missing_codes
+from library import scanning
+from library.models import ScanRun, ScanStatus, Series
+from nfo.health import tmdb_configured
+from system.backups import create_backup
 
 log = logging.getLogger(__name__)
 
-TASK = "aniworld.scheduler.run_scheduled"
+TASK = "system.scheduler.run_scheduled"
 SCHEDULE_NAMES = {
     Job.RESCAN: "aniworld: daily rescan",
     Job.NEW_EPISODES: "aniworld: new-episode watch",
@@ -128,8 +136,6 @@ def plans(settings_now: dict[str, Any] | None = None) -> list[Plan]:
 
 def declare_schedules(now: datetime | None = None) -> None:
     """Create, update or delete the django-q2 schedules so they match the settings."""
-    from django_q.models import Schedule
-
     now = now or timezone.now()
     for plan in plans():
         name = SCHEDULE_NAMES[plan.job]
@@ -192,8 +198,6 @@ def parse_job(value: Any) -> Job:
 
 def begin_run(job: Job, trigger: Trigger) -> JobRun:
     """Record a running job; 409 while the same job (or, for a rescan, any scan) runs."""
-    from library.models import ScanRun, ScanStatus
-
     if job == Job.RESCAN and ScanRun.objects.filter(status=ScanStatus.RUNNING).exists():
         raise Conflict("A library scan is already running.", code="JOB_RUNNING")
     try:
@@ -209,13 +213,9 @@ def begin_run(job: Job, trigger: Trigger) -> JobRun:
 
 def start_now(job: Job) -> JobRun:
     """``POST /api/scheduler/run``: record the run and hand it to the worker."""
-    from django_q.tasks import async_task
-
     run = begin_run(job, Trigger.MANUAL)
     transaction.on_commit(
-        lambda: async_task(
-            "aniworld.scheduler.execute_run", run.id, task_name=f"{job}-run-{run.id}"
-        )
+        lambda: async_task("system.scheduler.execute_run", run.id, task_name=f"{job}-run-{run.id}")
     )
     return run
 
@@ -270,9 +270,6 @@ def execute_run(run_id: int) -> JobRun:
 
 def rescan_library() -> JobOutcome:
     """Scan the whole library; with ``auto_download_after_rescan``, queue what is missing."""
-    from library import scanning
-    from library.models import ScanStatus
-
     scan = scanning.create_scan_run("", remote=True)
     scanning.run_scan(scan.id)
     scan.refresh_from_db()
@@ -295,11 +292,6 @@ def rescan_library() -> JobOutcome:
 def queue_air_date_refresh() -> bool:
     """Ask TMDB for every matched series' episodes in the background (the calendar's air
     dates and the episode NFOs); False when no TMDB key is set."""
-    # Imported here like the other jobs' apps: this module loads before the apps are ready.
-    from django_q.tasks import async_task
-
-    from nfo.health import tmdb_configured
-
     if not tmdb_configured():
         return False
     async_task("nfo.tasks.refresh_air_dates", task_name="nfo-air-dates")
@@ -308,9 +300,6 @@ def queue_air_date_refresh() -> bool:
 
 def queue_missing_episodes() -> list[str]:
     """Queue every missing episode of the library; returns ``["key S01E02", …]``."""
-    from downloads.queue import add_episodes, missing_codes
-    from library.models import Series
-
     queued: list[str] = []
     for series in Series.objects.order_by("name"):
         codes = missing_codes(series)
@@ -323,15 +312,11 @@ def queue_missing_episodes() -> list[str]:
 
 
 def watch_new_episodes() -> JobOutcome:
-    from aniworld.new_episodes import watch
-
     found = watch()
     return JobOutcome(result=found.summary(), errors=found.errors)
 
 
 def scheduled_backup() -> JobOutcome:
-    from aniworld.backups import create_backup
-
     backup = create_backup(reason="scheduled")
     return JobOutcome(result={"backup": backup.name, "size": backup.size})
 
@@ -365,8 +350,6 @@ def run_data(run: JobRun | None) -> dict[str, Any] | None:
 
 def overview() -> dict[str, Any]:
     """Each schedule with its next run, the running and the last finished run."""
-    from django_q.models import Schedule
-
     current = config.current()
     rows = {s.name: s for s in Schedule.objects.filter(name__in=SCHEDULE_NAMES.values())}
     jobs = []

@@ -12,10 +12,10 @@ from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from accounts import api_key
-from aniworld import backups, config_changes, scheduler
 from aniworld.api import validated
 from aniworld.errors import ValidationFailed
 from aniworld.models import Job
+from system import backups, config_changes, scheduler
 
 CONFIG_DESCRIPTION = (
     "The settings in config.json's shape (never the password hash; the TMDB key is "
@@ -113,7 +113,9 @@ def backup_collection(request):
 @api_view(["POST"])
 def restore_backup(request, name: str):
     data = validated(RestoreSerializer, request)
-    return Response(backups.restore_backup(name, with_database=data["database"]))
+    outcome = backups.restore_backup(name, with_database=data["database"])
+    config_changes.apply_side_effects()
+    return Response(outcome)
 
 
 @extend_schema(request=None, responses=OpenApiTypes.OBJECT)

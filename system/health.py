@@ -23,9 +23,14 @@ from django.db import connection
 from django.dispatch import Signal
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
+from django_q.models import Schedule
+from django_q.status import Stat
 
+from accounts.middleware import is_authenticated
 from aniworld import config, mirrors
 from aniworld.api import error_response
+from nfo.health import tmdb_status
+from system.config_changes import is_writable_dir
 
 log = logging.getLogger(__name__)
 
@@ -97,14 +102,10 @@ def check_library() -> dict:
 
 def _writable(path: Path) -> bool:
     """Tried, not read from mode bits: root passes those, not a read-only mount."""
-    from aniworld.config_changes import is_writable_dir
-
     return is_writable_dir(path)
 
 
 def _cluster_stats():
-    from django_q.status import Stat
-
     return [stat for stat in Stat.get_all() if stat is not None]
 
 
@@ -121,8 +122,6 @@ def check_worker() -> dict:
 
 def check_tmdb() -> dict:
     """What the last TMDB call said about the key (TMDB itself is not called here)."""
-    from nfo.health import tmdb_status
-
     status = tmdb_status()
     if status.ok:
         return ok(status.message)
@@ -130,8 +129,6 @@ def check_tmdb() -> dict:
 
 
 def check_scheduler() -> dict:
-    from django_q.models import Schedule
-
     try:
         stats = _cluster_stats()
         schedules = Schedule.objects.count()
@@ -224,8 +221,6 @@ def health(request):
 
 @require_GET
 async def health_detailed(request):
-    from accounts.middleware import is_authenticated
-
     if not await sync_to_async(is_authenticated)(request):
         return error_response(401, request)
     checks = await run_checks()

@@ -4,13 +4,14 @@ from datetime import date
 
 import pytest
 
-from aniworld import config, scheduler
+from aniworld import config
 from aniworld.models import JobRun
-from aniworld.new_episodes import watch
 from downloads.models import DownloadItem
+from downloads.new_episodes import watch
 from library import catalog
 from library.models import Episode, Series
 from library.sync import sync_series
+from system import scheduler
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("library_root", "sto_site")]
 
