@@ -142,6 +142,10 @@ def test_every_main_page_reads_well_at_both_widths_in_both_themes(visit, app):
     page.get_by_text("VOE (German dub): the embed page answered HTTP 404").wait_for()
     visit.check("history")
 
+    navigation.get_by_role("link", name="Calendar").click()
+    page.wait_for_url("**/calendar/")
+    visit.check("calendar")
+
     navigation.get_by_role("link", name="Settings").click()
     page.wait_for_url("**/settings/")
     visit.check("settings", keyboard=False)
