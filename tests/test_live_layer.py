@@ -11,10 +11,12 @@ import os
 import subprocess
 import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
-from tests.processes import BASE_DIR
+# Not from tests.processes: the child imports this module before Django is set up.
+BASE_DIR = Path(__file__).resolve().parent.parent
 
 pytestmark = [pytest.mark.slow, pytest.mark.embedded]
 
