@@ -35,6 +35,12 @@ STYLED_BEFORE_REFRESH = """() => {
   document.querySelector("#queue-counts").style.fontWeight = "600";
 }"""
 # As live.js refreshes the queue when its status changes.
+COUNT_LIVE_QUEUE_REFRESHES = """
+window.liveQueueRefreshes = 0;
+document.addEventListener("htmx:afterSettle", (event) => {
+  if (event.detail.elt?.id === "queue" || event.target?.id === "queue") window.liveQueueRefreshes += 1;
+});
+"""
 REFRESH_QUEUE = """() => htmx.ajax("GET", "/queue/", {
   source: "#queue", target: "#queue", swap: "outerHTML", event: new CustomEvent("live:refresh"),
 })"""
@@ -107,9 +113,13 @@ def test_every_main_page_reads_well_at_both_widths_in_both_themes(visit, app):
     page.wait_for_url("**?season=*")
     visit.check("series-second-season", keyboard=False)
 
+    # Joining the live stream brings a queue_status, which refreshes the queue once;
+    # the checks wait for that swap, so it cannot land in the middle of the Tab walk.
+    page.add_init_script(COUNT_LIVE_QUEUE_REFRESHES)
     navigation.get_by_role("link", name="Queue").click()
     page.wait_for_url("**/queue/")
     visit.live()
+    page.wait_for_function("() => window.liveQueueRefreshes > 0")
     counts = page.locator("#queue-counts").inner_text()
     assert counts == "2 pending · 1 downloading · 2 failed · 2 finished", counts
     failure = page.locator("[aria-labelledby=failed-title] li", has_text="Every hoster failed")
