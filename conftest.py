@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -14,7 +16,9 @@ pytest_plugins = ["tests.fakes.fixtures", "tests.browser"]
 
 @pytest.fixture(autouse=True)
 def _isolated_state(monkeypatch):
-    """Each test starts with no config.json, an empty cache and fresh HTTP clients."""
+    """Each test starts with no config.json, an empty cache and fresh HTTP clients, and
+    leaves the log levels as it found them (a settings change applies a new level)."""
+    log_levels = {name: logging.getLogger(name).level for name in ("", "aniworld")}
     for variable in config.ENV_OVERRIDES:
         monkeypatch.delenv(variable, raising=False)
     settings.ANIWORLD_CONFIG_FILE.unlink(missing_ok=True)
@@ -23,6 +27,8 @@ def _isolated_state(monkeypatch):
     yield
     settings.ANIWORLD_CONFIG_FILE.unlink(missing_ok=True)
     reset_clients()
+    for name, level in log_levels.items():
+        logging.getLogger(name).setLevel(level)
 
 
 @pytest.fixture

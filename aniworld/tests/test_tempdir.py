@@ -108,7 +108,7 @@ def test_the_purge_removes_only_the_workers_download_files(tmp_path):
 def test_a_purge_failure_is_only_a_warning(tmp_path, caplog):
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("a file where the temp dir should be")
-    with caplog.at_level(logging.WARNING):
+    with caplog.at_level(logging.WARNING, logger="aniworld.tempdir"):
         assert tempdir.purge(blocker) == 0
     assert "could not purge the temp dir" in caplog.text
 
