@@ -238,7 +238,7 @@ class SiteClient:
                 response.chunks.close()
 
     def browser_headers(self) -> dict[str, str]:
-        """The headers our browser sends, for downloaders (yt-dlp) that must look the same."""
+        """The headers our browser sends, for the media download, which must look the same."""
         headers = dict(BROWSER_HEADERS)
         clearance = self._clearance
         if clearance is not None and clearance.valid and clearance.user_agent:

@@ -42,7 +42,8 @@ BROWSER_USER_AGENT = (
     f"(KHTML, like Gecko) Chrome/{CHROME_VERSION}.0.0.0 Safari/537.36"
 )
 # What that Chrome sends with a top-level navigation, in its order. curl_cffi
-# adds these itself; we hand them to yt-dlp, whose requests must look the same.
+# adds these itself; we hand them to the media download, whose requests must look
+# the same.
 BROWSER_HEADERS: dict[str, str] = {
     "sec-ch-ua": (
         f'"Chromium";v="{CHROME_VERSION}", "Not?A_Brand";v="24", '

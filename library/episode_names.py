@@ -21,7 +21,7 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 VIDEO_EXTENSIONS = (".mp4", ".mkv", ".avi", ".m4v", ".webm", ".ts", ".mov", ".wmv", ".flv")
-# yt-dlp and ffmpeg leave "x.part.mp4" or "x.temp.mp4" behind while (or after failing at) writing.
+# Downloaders and ffmpeg leave "x.part.mp4" or "x.temp.mp4" behind while (or after failing at) writing.
 UNFINISHED_SUFFIXES = (".part", ".temp", ".tmp", ".ytdl")
 # Folders whose files are films (season 0), next to "Season 00"/"Season 0".
 SPECIALS_FOLDERS = frozenset({"specials", "filme", "films", "movies"})
