@@ -28,7 +28,6 @@ import pytest
 
 from downloads.media import verify_media
 from tests.browser import _unavailable as unavailable
-from tests.fakes.fixtures import allowed_hosters_env
 from tests.processes import BASE_DIR, ServeProcess
 from tests.test_live_stream import QUICK_INDEX, own_database
 
@@ -124,7 +123,6 @@ def app(
     env = {
         "ANIWORLD_SITE_URL": running_aniworld.url,
         "STO_SITE_URL": running_sto.url,
-        **allowed_hosters_env(running_hoster_world),
         **QUICK_INDEX,
     }
     with own_database(os.environ.get("DATABASE_URL")) as database:

@@ -15,7 +15,6 @@ import signal
 import httpx
 import pytest
 
-from tests.fakes.fixtures import allowed_hosters_env
 from tests.processes import ServeProcess, command_line
 from tests.test_live_stream import QUICK_INDEX
 
@@ -39,7 +38,6 @@ def app(running_aniworld, running_hoster_world, tmp_path_factory):
         env={
             "ANIME_DIRECTORY": str(library),
             "ANIWORLD_SITE_URL": running_aniworld.url,
-            **allowed_hosters_env(running_hoster_world),
             **QUICK_INDEX,
         },
     )

@@ -38,7 +38,6 @@ import pytest
 import redis
 import websockets
 
-from tests.fakes.fixtures import allowed_hosters_env
 from tests.fakes.world import connect
 from tests.processes import BASE_DIR, free_port
 
@@ -229,7 +228,6 @@ def cluster(
             # As behind the reverse proxy: each test speaks for a client address of its own.
             "TRUST_X_FORWARDED_FOR": "true",
             "PYTHONUNBUFFERED": "1",
-            **allowed_hosters_env(running_hoster_world),
             **QUICK_INDEX,
         }
         manage = [sys.executable, "manage.py"]

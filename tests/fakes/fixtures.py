@@ -113,13 +113,6 @@ def allow_private(settings, *servers) -> None:
     settings.ANIWORLD_ALLOW_PRIVATE_HOSTS = [*settings.ANIWORLD_ALLOW_PRIVATE_HOSTS, *entries]
 
 
-def allowed_hosters_env(world: HosterWorld) -> dict[str, str]:
-    """ANIWORLD_ALLOW_PRIVATE_HOSTS for an app started before the ``hosters`` fixture
-    runs (module-scoped apps): the fake hosters on 127.0.0.1 may be fetched."""
-    entries = [host_port(server.url) for server in world.servers]
-    return {"ANIWORLD_ALLOW_PRIVATE_HOSTS": ",".join(entries)}
-
-
 @pytest.fixture
 def hosters(running_hoster_world: HosterWorld, settings) -> HosterWorld:
     """The fake hosters, every switch back to normal, their addresses allowed."""
