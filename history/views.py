@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from aniworld.errors import ValidationFailed
+from aniworld.htmx import page_or_partial
 from history.models import Event, HistoryEvent
 from history.queries import filtered_events
 
@@ -38,12 +39,9 @@ def history_page(request):
         "error": error,
         "filtered": any(request.GET.get(name) for name in ("series", "event", "since")),
     }
-    template = (
-        "history/history.html#history-list"
-        if request.htmx and request.htmx.target == "history-list"
-        else "history/history.html"
+    return render(
+        request, page_or_partial(request, "history/history.html", "history-list"), context
     )
-    return render(request, template, context)
 
 
 @login_required

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_q.tasks import async_task
 
 from aniworld.errors import AppError
+from aniworld.htmx import STOP_POLLING, page_or_partial
 from library import catalog, covers, importing, renaming, scanning
 from library.api import detail_data, library_queryset
 from library.languages import LANGUAGE_LABELS
@@ -21,8 +22,6 @@ from library.providers import PROVIDERS, get_provider, provider_for_url
 PAGE_SIZE = 60
 # Folders the unmatched panel looks up per load; an import run does the rest.
 PANEL_LOOKUPS = 3
-# HTMX stops polling an element that answers 286.
-STOP_POLLING = 286
 
 
 def htmx_redirect(url: str) -> HttpResponse:
@@ -48,12 +47,7 @@ def library_page(request):
         "sites": list(PROVIDERS),
         "library_problem": catalog.library_root_message(),
     }
-    template = (
-        "library/library.html#series-list"
-        if request.htmx and request.htmx.target == "series-list"
-        else "library/library.html"
-    )
-    return render(request, template, context)
+    return render(request, page_or_partial(request, "library/library.html", "series-list"), context)
 
 
 @login_required
@@ -72,7 +66,7 @@ def add_dialog(request):
             series = catalog.add_series(site, key)
         except AppError as exc:
             return render(request, "library/add_results.html", {"error": exc.message})
-        return htmx_redirect(f"/series/{series.key}/")
+        return htmx_redirect(reverse("series", args=[series.key]))
     query = request.GET.get("q", "").strip()
     context: dict = {"query": query, "results": [], "error": ""}
     if query:
@@ -118,7 +112,7 @@ def unmatched_panel(request):
                 request.POST.get("site", ""),
                 request.POST.get("key", ""),
             )
-            return htmx_redirect(f"/series/{series.key}/")
+            return htmx_redirect(reverse("series", args=[series.key]))
         except AppError as exc:
             error = exc.message
     try:
@@ -202,12 +196,7 @@ def series_page(request, key: str):
         "missing_total": sum(e["missing"] for s in seasons for e in s["episodes"]),
         "season_missing": sum(e["missing"] for e in season["episodes"]) if season else 0,
     }
-    template = (
-        "library/series.html#episodes"
-        if request.htmx and request.htmx.target == "episodes"
-        else "library/series.html"
-    )
-    return render(request, template, context)
+    return render(request, page_or_partial(request, "library/series.html", "episodes"), context)
 
 
 @login_required

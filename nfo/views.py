@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from aniworld.errors import AppError, ValidationFailed
+from aniworld.htmx import STOP_POLLING
 from library import catalog
 from library.covers import local_poster
 from library.models import Series
@@ -19,8 +20,6 @@ from nfo.health import TmdbStatus, tmdb_configured, tmdb_status
 from nfo.models import NfoState
 from nfo.progress import is_running, last_job
 
-# HTMX stops polling an element that answers 286.
-STOP_POLLING = 286
 # A TMDB id as typed, or a themoviedb.org address of the series.
 TMDB_ID_INPUT = re.compile(r"^\s*(?:https?://(?:www\.)?themoviedb\.org/tv/)?(\d{1,9})\b")
 
@@ -107,7 +106,7 @@ def series_panel(request, key: str):
         except AppError as exc:
             error = exc
         if not request.htmx:
-            return redirect(f"/series/{series.key}/")
+            return redirect("series", key=series.key)
     panel = nfo_panel(series, error=error, message=message)
     # The series page loads the panel with hx-get; without JavaScript its link opens a page.
     template = "nfo/series_panel.html" if request.htmx else "nfo/series_page.html"
@@ -125,7 +124,7 @@ def batch_panel(request):
         except AppError as exc:
             error = exc.message
         if not request.htmx:
-            return redirect("/library/")
+            return redirect("library")
     job = last_job("batch")
     context = {"job": job, "running": is_running(job), "error": error, "queued": queued}
     response = render(request, "nfo/batch_panel.html", context)

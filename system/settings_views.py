@@ -6,18 +6,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import api_key
 from aniworld.errors import AppError, ValidationFailed
-from aniworld.htmx import toast
+from aniworld.htmx import STOP_POLLING, toast
 from aniworld.models import Job
 from library.naming import validate_template
 from system import backups, config_changes, scheduler
 from system.settings_forms import SECTIONS, SettingsForm
-
-# HTMX stops polling an element that answers 286.
-STOP_POLLING = 286
 
 
 def page_context(forms: dict[str, SettingsForm] | None = None) -> dict:
@@ -60,7 +58,7 @@ def save_section(request, section: str):
     if saved:
         if not request.htmx:
             messages.success(request, f"{form.title} settings saved.")
-            return redirect(f"/settings/#section-{section}")
+            return redirect(f"{reverse('settings')}#section-{section}")
         form = form_class(config_changes.public_config())
     context = page_context({section: form})
     if not request.htmx:

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from aniworld import logs
+from aniworld.htmx import page_or_partial
 from system import status
 
 LINE_CHOICES = (100, 200, 500, 1000)
@@ -36,12 +37,7 @@ def logs_page(request):
         "line_choices": LINE_CHOICES,
         "log_path": logs.log_file_path(),
     }
-    template = (
-        "system/logs.html#log-records"
-        if request.htmx and request.htmx.target == "log-records"
-        else "system/logs.html"
-    )
-    return render(request, template, context)
+    return render(request, page_or_partial(request, "system/logs.html", "log-records"), context)
 
 
 @login_required
