@@ -6,7 +6,7 @@ import logging
 from urllib.parse import quote
 
 from django.http import HttpResponse, HttpResponseRedirect
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
 from accounts import api_key, owner
@@ -136,10 +136,10 @@ class AccessMiddleware:
                     code="SETUP_REQUIRED",
                     message="Aniworld is not set up yet: choose a master password first.",
                 )
-            return HttpResponseRedirect("/setup/")
+            return HttpResponseRedirect(reverse("setup"))
 
         if not authenticated and not is_api(path) and not path.startswith(PUBLIC_PREFIXES):
-            return HttpResponseRedirect(f"/login/?next={quote(request.get_full_path())}")
+            return HttpResponseRedirect(f"{reverse('login')}?next={quote(request.get_full_path())}")
         return self.get_response(request)
 
 

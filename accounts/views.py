@@ -11,6 +11,7 @@ from django.contrib.auth import logout as end_session
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -22,14 +23,14 @@ from aniworld.request_origin import client_address
 log = logging.getLogger("aniworld.auth")
 
 
-def safe_next(request, default: str = "/") -> str:
-    """The ``next`` target when it stays on this site; the default otherwise."""
+def safe_next(request) -> str:
+    """The ``next`` target when it stays on this site; the start page otherwise."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return default
+    return reverse("home")
 
 
 def redirect(request, url: str) -> HttpResponse:
@@ -51,7 +52,7 @@ def form_page(request, template: str, context: dict, status: int = 200) -> HttpR
 @require_http_methods(["GET", "POST"])
 def setup_page(request):
     if owner.is_configured():
-        return HttpResponseRedirect("/login/")
+        return HttpResponseRedirect(reverse("login"))
     context = {"errors": {}, "anime_directory": ""}
     if request.method == "POST":
         password = request.POST.get("master_password", "")
@@ -73,11 +74,11 @@ def setup_page(request):
         try:
             owner.set_up(password, anime_directory=directory or None)
         except owner.AlreadyConfigured:
-            return redirect(request, "/login/")
+            return redirect(request, reverse("login"))
         log.info("master password set up from %s", client_address(request))
         # The person just chose the password: asking for it again at once helps nobody.
         start_session(request, owner.owner_user())
-        return redirect(request, "/library/")
+        return redirect(request, reverse("library"))
     return render(request, "accounts/setup.html", context)
 
 
@@ -101,7 +102,7 @@ def login_page(request):
 @require_POST
 def logout_page(request):
     end_session(request)
-    return redirect(request, "/login/")
+    return redirect(request, reverse("login"))
 
 
 @login_required
@@ -122,7 +123,7 @@ def change_master_password(request):
     message = "Master password changed; every other login was logged out."
     if not request.htmx:
         messages.success(request, message)
-        return HttpResponseRedirect("/settings/#section-master-password")
+        return HttpResponseRedirect(f"{reverse('settings')}#section-master-password")
     return toast(
         render(request, "accounts/master_password.html", {"form": MasterPasswordForm()}), message
     )

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.shortcuts import redirect
 from django.templatetags.static import static
-from django.urls import include, path
+from django.urls import include, path, reverse
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -28,12 +28,13 @@ from system.settings_urls import page_urlpatterns as settings_pages
 
 def admin_login(request):
     """The admin uses our login page (one owner, one password)."""
-    return redirect(f"/login/?next={request.GET.get('next', '/admin/')}")
+    next_url = request.GET.get("next", reverse("admin:index"))
+    return redirect(f"{reverse('login')}?next={next_url}")
 
 
 def admin_password_change(request):
     """The password that logs in is the master password, changed on the Settings page."""
-    return redirect("/settings/#section-master-password")
+    return redirect(f"{reverse('settings')}#section-master-password")
 
 
 urlpatterns = [

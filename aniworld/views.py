@@ -10,7 +10,7 @@ from rest_framework.reverse import reverse
 
 
 def home(request):
-    return redirect("/library/")
+    return redirect("library")
 
 
 # The browsable API's front page: where each part of the API starts.

@@ -44,7 +44,7 @@ def answer(request, template: str, context: dict, text: str, failed: bool):
     """The card again with a toast (htmx), or the page again with a message (no JavaScript)."""
     if not request.htmx:
         messages.add_message(request, messages.ERROR if failed else messages.SUCCESS, text)
-        return redirect("/settings/connect/")
+        return redirect("connect-settings")
     return toast(render(request, template, context), text, "error" if failed else "success")
 
 

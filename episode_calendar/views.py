@@ -7,6 +7,7 @@ from datetime import UTC, timedelta
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
@@ -66,7 +67,7 @@ def regenerate_api_key(request):
     """The Settings page's "Make a new key": the card again, with the new key."""
     new_key = api_key.regenerate()
     if not request.htmx:
-        return redirect("/settings/#section-api-key")
+        return redirect(f"{reverse('settings')}#section-api-key")
     response = render(request, "calendar/api_key_panel.html", {"api_key": new_key})
     return toast(response, "A new API key was made; the old one no longer works.")
 
