@@ -147,6 +147,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "aniworld.context_processors.app",
+                "aniworld.context_processors.navigation",
             ],
         },
     },

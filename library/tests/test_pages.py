@@ -26,7 +26,7 @@ def test_the_library_shows_covers_counts_and_filters(owner_client, titan):
     partial = owner_client.get(
         "/library/?search=zzz", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="series-list"
     )
-    assert partial.content.decode().lstrip().startswith('<div id="series-list">')
+    assert partial.content.decode().lstrip().startswith('<div id="series-list"')
     assert b"No series match" in partial.content
 
 

@@ -5,6 +5,8 @@
 // queue, scan panel and episode list re-fetched as htmx partials when their
 // state changes, a toast when a download finishes or fails.
 //
+// A re-fetched element names its URL in data-refresh-url (the template's {% url %}).
+//
 // Elements marked data-live-poll keep their htmx polling (hx-trigger
 // "every …") for when the socket is down; while it is open their polls are
 // skipped. A lost socket is retried with exponential backoff.
@@ -71,7 +73,8 @@
 
   const pending = new Map();
 
-  function refresh(selector, url, swap) {
+  // query: appended to the element's URL (the page's own filters, say).
+  function refresh(selector, swap, query = "") {
     if (pending.has(selector)) return;
     pending.set(
       selector,
@@ -79,7 +82,7 @@
         pending.delete(selector);
         const target = document.querySelector(selector);
         if (!target) return;
-        htmx.ajax("GET", url, {
+        htmx.ajax("GET", target.dataset.refreshUrl + query, {
           source: target,
           target,
           swap,
@@ -90,19 +93,19 @@
   }
 
   function refreshQueue() {
-    refresh("#queue", "/queue/", "outerHTML");
+    refresh("#queue", "outerHTML");
   }
 
   function refreshScanPanel() {
-    refresh("#scan-panel", "/library/scan", "innerHTML");
+    refresh("#scan-panel", "innerHTML");
   }
 
   function refreshEpisodes() {
-    refresh("#episodes", location.pathname + location.search, "outerHTML");
+    refresh("#episodes", "outerHTML", location.search);
   }
 
   function refreshSeriesList() {
-    refresh("#series-list", "/library/" + location.search, "outerHTML");
+    refresh("#series-list", "outerHTML", location.search);
   }
 
   // ---- Showing events ----------------------------------------------------
@@ -176,7 +179,7 @@
   function showScanEnd() {
     refreshScanPanel();
     // An import run has looked folders up or attached them.
-    refresh("#unmatched", "/library/unmatched", "innerHTML");
+    refresh("#unmatched", "innerHTML");
     if (seriesKey) refreshEpisodes();
     refreshSeriesList();
   }
