@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from aniworld.api import validated
 from downloads import hoster_stats, queue
+from downloads.events import item_data
 from downloads.serializers import (
     PRIORITY_VALUES,
     AddSerializer,
@@ -20,7 +21,6 @@ from downloads.serializers import (
     QueueStatusSerializer,
     ReorderSerializer,
     UserLinkSerializer,
-    item_data,
 )
 from library.catalog import get_series
 

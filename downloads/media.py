@@ -33,6 +33,7 @@ from aniworld.errors import InsufficientStorage
 from downloads import hls
 from downloads.errors import DownloadCancelled, MediaDownloadError, MediaVerificationError
 from downloads.eta import RateEstimator
+from downloads.events import Stage
 from downloads.fetch import MediaFetcher
 from downloads.ffmpeg import (
     POLL_SECONDS,
@@ -50,7 +51,6 @@ __all__ = [
     "MediaDownloadError",
     "MediaVerificationError",
     "Progress",
-    "Stage",
     "cleanup_temp",
     "download_media",
     "verify_media",
@@ -71,18 +71,6 @@ MPEGTS_SYNC = 0x47
 SEGMENTS_AHEAD = 8
 
 
-class Stage:
-    """What a download is doing now (a queue item's ``progress.stage``)."""
-
-    RESOLVING = "resolving"
-    DOWNLOADING = "downloading"
-    RETRYING = "retrying"
-    FALLING_BACK = "falling_back"
-    REMUXING = "remuxing"
-    VERIFYING = "verifying"
-    PLACING = "placing"
-
-
 @dataclass(frozen=True)
 class Progress:
     percent: float  # 0 to 100
@@ -92,7 +80,7 @@ class Progress:
     eta_seconds: int | None
 
 
-StageCallback = Callable[[str, str], None]  # (stage, message for a person)
+StageCallback = Callable[[Stage, str], None]  # (stage, message for a person)
 
 
 def download_media(

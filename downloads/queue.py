@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from aniworld.errors import Conflict, NotFound, ValidationFailed
 from aniworld.progress import publish
+from downloads.events import QueueStatusData, item_data
 from downloads.models import (
     ACTIVE_STATUSES,
     TRANSITIONS,
@@ -344,10 +345,8 @@ def _remove_partial_copies() -> None:
         remove_partial_copy(root, relative)
 
 
-def snapshot() -> dict[str, Any]:
+def snapshot() -> QueueStatusData:
     """``{is_running, active, pending[], completed[], failed[], stats}`` for API, page and stream."""
-    from downloads.serializers import item_data
-
     items = list(
         DownloadItem.objects.select_related("episode__series").order_by(
             "priority", "position", "id"

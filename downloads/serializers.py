@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlsplit
 
 from rest_framework import serializers
@@ -11,45 +10,6 @@ from library.languages import LANGUAGE_BITS
 
 PRIORITY_NAMES = {value: label for value, label in Priority.choices}
 PRIORITY_VALUES = {label: value for value, label in Priority.choices}
-
-
-def item_data(item: DownloadItem) -> dict[str, Any]:
-    """A queue item as DESIGN.md's API and WebSocket messages show it."""
-    episode = item.episode
-    series = episode.series
-    return {
-        "id": item.id,
-        "series_key": series.key,
-        "series_name": series.name,
-        "season": episode.season,
-        "episode": episode.number,
-        "title": episode.title or episode.title_en,
-        "language": item.downloaded_language or item.language,
-        "status": item.status,
-        "priority": PRIORITY_NAMES[item.priority],
-        "position": item.position,
-        "progress": item.progress,
-        "hoster": item.hoster,
-        "error": item.error,
-        "error_code": item.error_code,
-        "links": item.links or [],
-        "retry_count": item.retry_count,
-        "added_at": item.added_at.isoformat() if item.added_at else None,
-        "started_at": item.started_at.isoformat() if item.started_at else None,
-        "completed_at": item.completed_at.isoformat() if item.completed_at else None,
-        "file_path": item.file_path,
-    }
-
-
-def progress_event(item: DownloadItem) -> dict[str, Any]:
-    return {
-        "id": item.id,
-        "series_key": item.episode.series.key,
-        "season": item.episode.season,
-        "episode": item.episode.number,
-        "hoster": item.hoster,
-        "progress": item.progress,
-    }
 
 
 class EpisodeCodeSerializer(serializers.Serializer):
@@ -121,29 +81,53 @@ class HosterSerializer(serializers.Serializer):
     last_success_at = serializers.DateTimeField(allow_null=True)
 
 
+class IsoDateTimeField(serializers.DateTimeField):
+    """A moment as ``datetime.isoformat`` writes it (``…+00:00``): DRF's own form
+    would move it to the active time zone and write ``Z``."""
+
+    def to_representation(self, value):
+        return value.isoformat()
+
+
+# The one declaration of a queue item's fields (DESIGN.md): the API answers with it, the
+# download events carry it (``downloads.events.item_data``), the OpenAPI schema shows it.
 class QueueItemSerializer(serializers.Serializer):
-    """Documents the shape of ``item_data`` for the OpenAPI schema."""
+    """An episode in the download queue."""
 
     id = serializers.IntegerField()
-    series_key = serializers.CharField()
-    series_name = serializers.CharField()
-    season = serializers.IntegerField()
-    episode = serializers.IntegerField()
-    title = serializers.CharField()
-    language = serializers.CharField()
+    series_key = serializers.CharField(source="episode.series.key")
+    series_name = serializers.CharField(source="episode.series.name")
+    season = serializers.IntegerField(source="episode.season")
+    episode = serializers.IntegerField(source="episode.number")
+    title = serializers.SerializerMethodField()
+    language = serializers.SerializerMethodField()
     status = serializers.CharField()
-    priority = serializers.CharField()
+    priority = serializers.SerializerMethodField()
     position = serializers.IntegerField()
     progress = serializers.DictField()
     hoster = serializers.CharField()
     error = serializers.CharField()
     error_code = serializers.CharField()
-    links = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
+    links = serializers.SerializerMethodField()
     retry_count = serializers.IntegerField()
-    added_at = serializers.DateTimeField()
-    started_at = serializers.DateTimeField(allow_null=True)
-    completed_at = serializers.DateTimeField(allow_null=True)
+    added_at = IsoDateTimeField()
+    started_at = IsoDateTimeField(allow_null=True)
+    completed_at = IsoDateTimeField(allow_null=True)
     file_path = serializers.CharField()
+
+    def get_title(self, item: DownloadItem) -> str:
+        """The episode's title; the English one when it has no other."""
+        return item.episode.title or item.episode.title_en
+
+    def get_language(self, item: DownloadItem) -> str:
+        """The language it was downloaded in, else the one it asks for (empty: any)."""
+        return item.downloaded_language or item.language
+
+    def get_priority(self, item: DownloadItem) -> str:
+        return PRIORITY_NAMES[item.priority]
+
+    def get_links(self, item: DownloadItem) -> list[dict[str, str]]:
+        return item.links or []
 
 
 class QueueStatusSerializer(serializers.Serializer):

@@ -47,6 +47,7 @@ from aniworld.file_modes import make_library_dir
 from aniworld.progress import ProgressReporter
 from downloads import hoster_stats, queue, signals
 from downloads.errors import MediaDownloadError, MediaVerificationError
+from downloads.events import Stage, item_data, progress_event
 from downloads.failures import attempt_line, failure_message, language_words
 from downloads.hosters import (
     ExtractionError,
@@ -55,7 +56,7 @@ from downloads.hosters import (
     extract_any,
     get_extractor,
 )
-from downloads.media import DownloadCancelled, Progress, Stage, cleanup_temp, download_media
+from downloads.media import DownloadCancelled, Progress, cleanup_temp, download_media
 from downloads.models import DownloadItem, QueueState, Status
 from downloads.placement import move_atomically
 from library.languages import preferred_order
@@ -214,8 +215,6 @@ class ItemJob:
     # -- the whole job -------------------------------------------------------
 
     def run(self) -> None:
-        from downloads.serializers import item_data
-
         self.reporter.started(**item_data(self.item))
         self._announce(signals.download_started, item=self.item)
         try:
@@ -500,8 +499,6 @@ class ItemJob:
             raise StopRequested()
 
     def on_progress(self, progress: Progress) -> None:
-        from downloads.serializers import progress_event
-
         item = self.item
         item.percent = progress.percent
         item.downloaded_bytes = progress.downloaded_bytes
@@ -516,8 +513,6 @@ class ItemJob:
 
     def set_stage(self, stage: str, message: str) -> None:
         """Persist and push what the worker does now; never throttled away."""
-        from downloads.serializers import progress_event
-
         if (self.item.stage, self.item.stage_message) == (stage, message):
             return
         self.item.stage = stage
@@ -590,8 +585,6 @@ class ItemJob:
             eta_seconds=0,
         )
         self.item.refresh_from_db()
-        from downloads.serializers import item_data
-
         self.reporter.completed(**item_data(self.item))
         log.info("item %s done: %s", self.item.id, relative)
         self._announce(
@@ -667,8 +660,6 @@ class ItemJob:
             log.info("item %s stopped; it will resume from the start", self.item.id)
 
     def _fail(self, message: str, *, error_code: str = "", links: list | None = None) -> None:
-        from downloads.serializers import item_data
-
         moved = queue.transition(
             self.item.id,
             Status.FAILED,
