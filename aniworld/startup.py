@@ -36,7 +36,7 @@ SERVICE_STEPS: list[str] = [
     "downloads.queue:restore_after_restart",
     "system.status:record_start",
     "system.scheduler:start_scheduler",
-    "nfo.service:start_repair_in_background",
+    "nfo.repair:start_repair_in_background",
     "connect.health_watch:declare_schedule",
 ]
 

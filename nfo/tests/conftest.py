@@ -7,7 +7,8 @@ second); every test that uses ``fake_tmdb`` gets it back in its default state.
 import pytest
 
 from aniworld.http import reset_clients
-from nfo.tmdb import TmdbClient, TvDetails
+from nfo.tmdb import TmdbClient
+from nfo.tmdb_types import TvDetails
 from tests.fakes.tmdb import FAKE_API_KEY, FakeTmdb
 
 
