@@ -18,7 +18,7 @@ from nfo.models import EpisodeMetadata
 from nfo.repair import repair_library
 from nfo.tmdb import TmdbClient, TmdbUnavailable
 from system import scheduler
-from tests.fakes.tmdb import weekly_episodes
+from tests.fakes.tmdb_shows import weekly_episodes
 
 pytestmark = pytest.mark.django_db
 
