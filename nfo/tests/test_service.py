@@ -7,6 +7,7 @@ from nfo import service
 from nfo.models import Condition, MatchStatus, NfoState
 from nfo.repair import RepairAction, repair_action
 from nfo.service import TmdbNotConfigured, create_or_refresh, inspect
+from nfo.tests.test_matching import add_show
 from nfo.tmdb import TmdbAuthError, TmdbNotFound
 from nfo.tvshow import TvShowNfo, UniqueId
 from nfo.tvshow_xml import parse_nfo, to_xml
@@ -124,8 +125,6 @@ def test_without_a_key_nothing_is_asked_of_tmdb(aot, fake_tmdb):
 def test_an_ambiguous_match_is_recorded_with_its_candidates_and_writes_nothing(
     frieren_series, tmdb_key, library_root
 ):
-    from nfo.tests.test_matching import add_show
-
     add_show(tmdb_key, 777, "Frieren und die Zauberin")
 
     with pytest.raises(service.AppError) as raised:
