@@ -8,6 +8,7 @@ with the production settings.
 
 import os
 import tempfile
+from urllib.parse import urlsplit, urlunsplit
 
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
@@ -22,8 +23,6 @@ os.environ.setdefault("ANIWORLD_INDEX_RATE", "200")
 # worker's cache.clear() or events never reach another's tests. Set in the environment,
 # so the app processes a test starts use the same one.
 if _xdist_worker.startswith("gw") and os.environ.get("REDIS_URL"):
-    from urllib.parse import urlsplit, urlunsplit
-
     _redis = urlsplit(os.environ["REDIS_URL"])
     _db = int(_redis.path.strip("/") or 0) - int(_xdist_worker[2:])
     os.environ["REDIS_URL"] = urlunsplit(_redis._replace(path=f"/{_db}"))

@@ -21,10 +21,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connections
+from django.db import close_old_connections, connections
 
 from aniworld import config, file_modes, tempdir
 from aniworld.library_root import library_root
+from downloads.queue import restore_after_restart
 from system import backups
 
 log = logging.getLogger("aniworld.startup")
@@ -36,7 +37,7 @@ SERVICE_STEPS: list[str] = [
     "downloads.queue:restore_after_restart",
     "system.status:record_start",
     "system.scheduler:start_scheduler",
-    "nfo.service:start_repair_in_background",
+    "nfo.repair:start_repair_in_background",
     "connect.health_watch:declare_schedule",
 ]
 
@@ -95,10 +96,6 @@ def run(stdout=sys.stdout) -> None:
 def recover_after_worker_crash() -> None:
     """Before a crashed worker is restarted: what it left behind is cleaned up and its
     interrupted download goes back to the queue, as at a fresh start."""
-    from django.db import close_old_connections
-
-    from downloads.queue import restore_after_restart
-
     try:
         purge_temp_dir()
     except tempdir.UnsafeTempDir as exc:  # the library was moved onto it since the start

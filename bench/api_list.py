@@ -21,6 +21,11 @@ import tempfile
 import time
 from pathlib import Path
 
+import django
+from django.core.management import call_command
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -40,15 +45,13 @@ def set_up_django(scratch: Path) -> None:
     os.environ.pop("DEBUG", None)
     for variable in ("DATABASE_URL", "REDIS_URL"):  # SQLite in the scratch dir, always
         os.environ.pop(variable, None)
-    import django
-    from django.core.management import call_command
-
     django.setup()
     call_command("migrate", verbosity=0)
 
 
 def add_series(first: int, last: int) -> None:
     """Series ``first``..``last - 1``, each with 50 episodes in two seasons."""
+    # The app's modules are imported after set_up_django(): they need its settings.
     from library.models import Episode, Series, SeriesState
 
     series = Series.objects.bulk_create(
@@ -82,6 +85,7 @@ def add_series(first: int, last: int) -> None:
 
 
 def owner_client():
+    # After set_up_django(), as above: DRF reads the settings when imported.
     from rest_framework.test import APIClient
     from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -96,9 +100,6 @@ def owner_client():
 
 
 def count_queries(client) -> tuple[int, list[str]]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as queries:
         response = client.get(URL)
     assert response.status_code == 200, response.content[:500]
@@ -142,8 +143,6 @@ def main() -> int:
         many, statements = count_queries(client)
         timings = time_requests(client)
         worst = time_worst_ordering(client)
-
-        from django.db import connections
 
         connections.close_all()
 

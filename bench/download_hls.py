@@ -29,6 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import imageio_ffmpeg
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.download_http import ffmpeg
@@ -68,8 +70,6 @@ def make_stream(folder: Path) -> int:
 
 
 def time_ffmpeg(url: str, out: Path) -> float:
-    import imageio_ffmpeg
-
     command = [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-v", "error", "-i", url, "-c", "copy"]
     os.sync()
     started = time.perf_counter()

@@ -30,6 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import imageio_ffmpeg
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.item import setup_django, time_item, write_embed_page
@@ -42,8 +44,6 @@ MEMORY_TARGET_MB = 50.0
 
 
 def ffmpeg(*args: str) -> None:
-    import imageio_ffmpeg
-
     command = [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-hide_banner", "-loglevel", "error"]
     subprocess.run([*command, *args], check=True)
 

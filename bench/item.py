@@ -19,6 +19,13 @@ import os
 import time
 from pathlib import Path
 
+import django
+
+from downloads.hosters import get_extractor
+from downloads.media import download_media
+from downloads.placement import move_atomically
+from tests.fakes.hosters import encode_voe_payload
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -28,15 +35,11 @@ def setup_django(scratch: Path, media_url: str) -> None:
     os.environ["ANIWORLD_DATA_DIR"] = str(scratch / "data")
     os.environ["ANIWORLD_TEMP_DIR"] = str(scratch / "temp")
     os.environ["ANIWORLD_ALLOW_PRIVATE_HOSTS"] = media_url.removeprefix("http://")
-    import django
-
     django.setup()
 
 
 def write_embed_page(folder: Path, hoster: str, media_url: str) -> str:
     """An embed page for ``hoster`` pointing at ``media_url``; its file name."""
-    from tests.fakes.hosters import encode_voe_payload
-
     if hoster == "VOE":
         payload = encode_voe_payload({"source": media_url, "title": "bench.mp4"})
         body = f'<html><body><script type="application/json">{json.dumps([payload])}</script>'
@@ -48,10 +51,6 @@ def write_embed_page(folder: Path, hoster: str, media_url: str) -> str:
 
 
 def time_item(hoster: str, embed_url: str, scratch: Path) -> dict[str, float]:
-    from downloads.hosters import get_extractor
-    from downloads.media import download_media
-    from downloads.placement import move_atomically
-
     temp = scratch / "temp"
     library = scratch / "library" / "Series (2026)" / "Season 01"
     library.mkdir(parents=True, exist_ok=True)

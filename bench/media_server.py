@@ -18,6 +18,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Run as a script (its own process), the repository root is not on the path.
+sys.path.insert(0, str(ROOT))
+
+from tests.fakes.server import FakeServer, Reply  # noqa: E402
 
 
 def serve(folder: Path, bytes_per_second: int | None = None) -> tuple[subprocess.Popen[str], str]:
@@ -73,9 +77,6 @@ class Link:
 
 
 def main(folder: Path, bytes_per_second: int | None) -> None:
-    sys.path.insert(0, str(ROOT))
-    from tests.fakes.server import FakeServer, Reply
-
     content_types = {
         ".m3u8": "application/vnd.apple.mpegurl",
         ".ts": "video/mp2t",

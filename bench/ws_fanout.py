@@ -29,12 +29,15 @@ import tempfile
 import time
 from pathlib import Path
 
+import django
 import httpx
+import redis
 import websockets
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
+from aniworld.progress import publish  # noqa: E402
 from tests.processes import ServeProcess  # noqa: E402
 
 CLIENTS = 200
@@ -52,8 +55,6 @@ def percentile(values: list[float], fraction: float) -> float:
 
 def redis_reachable(url: str) -> bool:
     try:
-        import redis
-
         return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
     except Exception:
         return False
@@ -164,10 +165,7 @@ def bench(name: str, env: dict[str, str], args) -> float:
 
 def publish_main(events: int, interval: float) -> None:
     """The publishing side, in its own process with the production settings."""
-    import django
-
     django.setup()
-    from aniworld.progress import publish
 
     publish("system", "bench_warmup", {})  # first use opens the layer's connections
     sent: dict[int, float] = {}

@@ -7,6 +7,7 @@ class ConnectConfig(AppConfig):
     verbose_name = "Connect"
 
     def ready(self):
+        # Django's place for connecting signals: receivers imports models, loaded by now.
         from connect import receivers
 
         receivers.connect()

@@ -16,6 +16,7 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django_q.tasks import async_task
 
 from aniworld.errors import Conflict, NotFound, ValidationFailed
 from aniworld.progress import publish
@@ -29,7 +30,7 @@ from downloads.models import (
     Status,
 )
 from downloads.placement import remove_partial_copy
-from library.languages import LANGUAGE_BITS, preferred_mask
+from library.languages import LANGUAGE_BITS, is_upgrade, preferred_mask
 from library.models import Episode, Series
 from library.sync import library_root
 
@@ -136,8 +137,6 @@ def add_episodes(
 
 
 def _is_upgrade(episode: Episode, language: str) -> bool:
-    from library.languages import is_upgrade
-
     if language:
         return language != episode.downloaded_language
     return is_upgrade(episode.downloaded_language, episode.languages)
@@ -157,8 +156,6 @@ def _next_position() -> int:
 
 def wake_worker() -> None:
     """Ask the worker cluster to process the queue (a duplicate wake-up is harmless)."""
-    from django_q.tasks import async_task
-
     if QueueState.get().is_running:
         async_task("downloads.tasks.process_queue", task_name="process-queue")
 

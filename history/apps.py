@@ -7,6 +7,7 @@ class HistoryConfig(AppConfig):
     verbose_name = "History"
 
     def ready(self):
+        # Django's place for connecting signals: receivers imports models, loaded by now.
         from history import receivers
 
         receivers.connect()

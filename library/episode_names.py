@@ -161,6 +161,9 @@ def _language(lower: str) -> str | None:
 
 def _guess(relative: str) -> tuple[int | None, int] | None:
     """(season or None, episode) from guessit, or None when it finds no episode number."""
+    # Imported here, not at the top: guessit takes ~0.3 s to import, every process
+    # (web, worker, each manage.py command) imports this module through the URLs, and
+    # only the odd names that no pattern above reads ever get this far.
     from guessit import guessit
     from guessit.api import GuessitException
 

@@ -15,6 +15,7 @@ from aniworld.api import validated
 from aniworld.errors import NotFound
 from library import catalog
 from nfo import service
+from nfo.repair import examine_library, repair_library, start_batch
 from nfo.serializers import NfoBatchSerializer, NfoRefreshSerializer, NfoStateSerializer
 
 
@@ -36,7 +37,7 @@ class XmlRenderer(BaseRenderer):
 @api_view(["GET"])
 def missing(request):
     """Every series (with a folder) whose tvshow.nfo is missing, unreadable or incomplete."""
-    report = service.examine_library()
+    report = examine_library()
     data = report.as_dict()
     return Response(
         {"count": len(data["incomplete"]), "checked": data["checked"], "series": data["incomplete"]}
@@ -49,7 +50,7 @@ def missing(request):
 @parser_classes([JSONParser])
 def batch(request):
     data = validated(NfoBatchSerializer, request)
-    keys = service.start_batch(data.get("keys") or None, data["force"])
+    keys = start_batch(data.get("keys") or None, data["force"])
     return Response(
         {"job": "batch", "queued": len(keys), "keys": keys, "force": data["force"]},
         status=status.HTTP_202_ACCEPTED,
@@ -64,7 +65,7 @@ def repair(request):
     Episode NFOs are rewritten (or removed with their video) at once; series whose
     episodes or season posters need TMDB join the background batch.
     """
-    report = service.repair_library()
+    report = repair_library()
     return Response({"job": "repair", **report.as_dict()}, status=status.HTTP_202_ACCEPTED)
 
 

@@ -6,6 +6,7 @@ class NfoConfig(AppConfig):
     name = "nfo"
 
     def ready(self):
+        # Django's place for connecting signals: these modules import models, loaded by now.
         from downloads.signals import episode_placed
         from library.matching import register_id_readers
         from library.signals import series_loaded

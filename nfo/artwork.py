@@ -24,7 +24,8 @@ from aniworld.errors import RemoteError
 from aniworld.file_modes import write_library_file
 from aniworld.http import ClientPolicy, SiteClient, client_for
 from aniworld.images import NotAnImage, check_image, is_good_image_file
-from nfo.tmdb import TmdbImage, TvDetails, image_url
+from nfo.tmdb import image_url
+from nfo.tmdb_types import TmdbImage, TvDetails
 
 POSTER_LANGUAGES: tuple[str | None, ...] = ("de", None, "en")
 FANART_LANGUAGES: tuple[str | None, ...] = (None, "de", "en")

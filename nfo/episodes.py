@@ -45,7 +45,8 @@ from nfo.episode_nfo import (
 from nfo.health import tmdb_configured
 from nfo.models import EpisodeMetadata, NfoState
 from nfo.season_mapping import SeasonMapping, map_seasons
-from nfo.tmdb import TmdbAuthError, TmdbClient, TmdbNotFound, TvDetails, TvSeason, image_url
+from nfo.tmdb import TmdbAuthError, TmdbClient, TmdbNotFound, image_url
+from nfo.tmdb_types import TvDetails, TvSeason
 from nfo.tvshow import NFO_FILE_NAME
 
 log = logging.getLogger(__name__)
@@ -227,26 +228,6 @@ def on_episode_placed(sender, *, episode: Episode, path: Path, replaced: str = "
         async_task(
             "nfo.tasks.complete_episode_nfo", episode.id, task_name=f"episode-nfo-{episode.id}"
         )
-
-
-def complete_episode_nfo(episode: Episode, client: TmdbClient | None = None) -> None:
-    """Fetch what TMDB knows of the episode's series (unless stored meanwhile), then write.
-
-    A series not matched to TMDB yet gets its whole tvshow.nfo refresh, which
-    stores the episodes and writes their NFOs.
-    """
-    if metadata_of(episode) is None:
-        # nfo.service imports this module for its refresh: import it here, not at the top.
-        from nfo import service
-
-        state = NfoState.objects.filter(series=episode.series).first()
-        tmdb_id = episode.series.tmdb_id or (state.tmdb_id if state else None)
-        if tmdb_id is None:
-            service.create_or_refresh(episode.series, client=client)
-            return
-        client = client or TmdbClient()
-        refresh_episode_metadata(episode.series, client, client.details(tmdb_id))
-    write_episode_nfo(episode)
 
 
 # Checking and repairing

@@ -10,7 +10,7 @@ import logging
 
 from library.matching import NfoIds
 from nfo.tmdb import TmdbClient, TmdbError
-from nfo.tvshow import parse_nfo
+from nfo.tvshow_xml import parse_nfo
 
 log = logging.getLogger(__name__)
 

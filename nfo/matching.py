@@ -21,7 +21,8 @@ from dataclasses import asdict, dataclass
 from aniworld.errors import Conflict
 from library.models import Series
 from nfo.models import MatchStatus, NfoState
-from nfo.tmdb import TmdbClient, TvSearchResult
+from nfo.tmdb import TmdbClient
+from nfo.tmdb_types import TvSearchResult
 
 MAX_CANDIDATES = 10
 TITLE_POINTS, YEAR_POINTS = 2, 1

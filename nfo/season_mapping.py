@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from nfo.tmdb import TvEpisode, TvSeason
+from nfo.tmdb_types import TvEpisode, TvSeason
 
 SPECIALS = 0
 

@@ -10,7 +10,7 @@ import logging
 
 from aniworld.errors import AppError
 from library.models import Episode, Series
-from nfo import episodes, service
+from nfo import episodes, repair, service
 from nfo.health import tmdb_configured
 
 log = logging.getLogger(__name__)
@@ -27,12 +27,12 @@ def create_nfo(series_id: int, force: bool = False) -> None:
 
 
 def run_batch(keys: list[str], force: bool = False) -> dict:
-    return service.run_batch(keys, force=force)
+    return repair.run_batch(keys, force=force)
 
 
 def repair_library() -> None:
     try:
-        service.repair_library()
+        repair.repair_library()
     except AppError as exc:
         log.warning("NFO repair did not run: %s", exc.message)
 
@@ -43,7 +43,7 @@ def complete_episode_nfo(episode_id: int) -> None:
     if episode is None:
         return
     try:
-        episodes.complete_episode_nfo(episode)
+        service.complete_episode_nfo(episode)
     except AppError as exc:
         log.warning("the NFO of %s was not completed: %s", episode, exc.message)
 

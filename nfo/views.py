@@ -15,7 +15,7 @@ from aniworld.htmx import STOP_POLLING
 from library import catalog
 from library.covers import local_poster
 from library.models import Series
-from nfo import service
+from nfo import repair, service
 from nfo.health import TmdbStatus, tmdb_configured, tmdb_status
 from nfo.models import NfoState
 from nfo.progress import is_running, last_job
@@ -39,7 +39,7 @@ class NfoPanel:
     def tmdb_has_no_more(self) -> bool:
         return (
             self.state is not None
-            and service.repair_action(self.state) == service.RepairAction.NOTHING_MORE
+            and repair.repair_action(self.state) == repair.RepairAction.NOTHING_MORE
         )
 
     @property
@@ -120,7 +120,7 @@ def batch_panel(request):
     error, queued = "", None
     if request.method == "POST":
         try:
-            queued = len(service.start_batch())
+            queued = len(repair.start_batch())
         except AppError as exc:
             error = exc.message
         if not request.htmx:

@@ -25,7 +25,7 @@ from tests.processes import ServeProcess, command_line
 
 LEGAL_STATUSES = {"pending", "downloading", "completed", "failed", "cancelled"}
 LIVE_STATUSES = {"pending", "downloading", "completed"}
-# Every episode of the fake aniworld.to that has hoster links (tests/fakes/index_sites.py).
+# Every episode of the fake aniworld.to that has hoster links (tests/fakes/index_catalogue.py).
 DOWNLOADABLE = (
     ("attack-on-titan", 1, 1),
     ("attack-on-titan", 1, 2),

@@ -13,7 +13,8 @@ from aniworld import file_modes, logs, startup
 from aniworld.file_modes import write_library_file
 from downloads.placement import move_atomically
 from library.data_file import SeriesRef, write_data_file
-from nfo.tvshow import TvShowNfo, write_nfo
+from nfo.tvshow import TvShowNfo
+from nfo.tvshow_xml import write_nfo
 from system import backups
 
 

@@ -17,7 +17,7 @@ from aniworld import mirrors
 from aniworld.errors import ChallengeError, RemoteUnavailable
 from aniworld.http import reset_clients
 from library.providers import get_provider, provider_for_url
-from tests.fakes.index_sites import FakeAniworld
+from tests.fakes.aniworld_site import FakeAniworld
 
 
 @pytest.fixture(scope="session")

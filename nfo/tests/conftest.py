@@ -4,10 +4,17 @@ One fake server serves the whole session (stopping a server takes half a
 second); every test that uses ``fake_tmdb`` gets it back in its default state.
 """
 
+import asyncio
+from contextlib import contextmanager
+
 import pytest
+from channels.layers import get_channel_layer
 
 from aniworld.http import reset_clients
-from nfo.tmdb import TmdbClient, TvDetails
+from aniworld.progress import group_name
+from library.models import Series, SeriesState
+from nfo.tmdb import TmdbClient
+from nfo.tmdb_types import TvDetails
 from tests.fakes.tmdb import FAKE_API_KEY, FakeTmdb
 
 
@@ -68,7 +75,6 @@ def tmdb_key(fake_tmdb, monkeypatch) -> FakeTmdb:
 @pytest.fixture
 def make_series(db, library_root):
     """Create a series of the library, with its folder on disk."""
-    from library.models import Series, SeriesState
 
     def make(key: str, name: str, year: int | None = None, **fields) -> Series:
         folder = fields.pop("folder", f"{name} ({year})" if year else name)
@@ -99,12 +105,6 @@ def nfo_events():
         run_batch(...)
     assert events[0]["type"] == "nfo_progress"
     """
-    import asyncio
-    from contextlib import contextmanager
-
-    from channels.layers import get_channel_layer
-
-    from aniworld.progress import group_name
 
     @contextmanager
     def listen():

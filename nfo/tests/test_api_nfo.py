@@ -4,7 +4,7 @@ import pytest
 
 from nfo.models import MatchStatus, NfoState
 from nfo.tests.test_matching import add_show
-from nfo.tvshow import parse_nfo
+from nfo.tvshow_xml import parse_nfo
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ import pytest
 
 from aniworld.images import NotAnImage, check_image
 from nfo.artwork import FANART_LANGUAGES, artwork_paths, download_artwork, rank_images
-from nfo.tmdb import TmdbImage, TvImages
-from tests.fakes.tmdb import solid_jpeg, solid_png
+from nfo.tmdb_types import TmdbImage, TvImages
+from tests.fakes.image_files import solid_jpeg, solid_png
 
 TITAN_FILES = [
     "poster.jpg",

@@ -2,8 +2,10 @@
 
 import pytest
 
+from aniworld.errors import ValidationFailed
 from nfo import service
 from nfo.progress import is_running, last_job
+from nfo.repair import batch_keys, run_batch, start_batch
 from nfo.tests.test_matching import add_show
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +15,7 @@ def test_a_batch_writes_each_series_and_reports_nfo_progress(
     aot, frieren_series, tmdb_key, library_root, nfo_events
 ):
     with nfo_events() as events:
-        result = service.run_batch(["attack-on-titan", "frieren"])
+        result = run_batch(["attack-on-titan", "frieren"])
 
     assert result == {"written": ["attack-on-titan", "frieren"], "failed": [], "aborted": False}
     assert (library_root / aot.folder / "tvshow.nfo").exists()
@@ -33,7 +35,7 @@ def test_a_batch_writes_each_series_and_reports_nfo_progress(
 def test_one_failing_series_does_not_stop_the_batch(aot, frieren_series, tmdb_key):
     add_show(tmdb_key, 777, "Frieren und die Zauberin")
 
-    result = service.run_batch(["frieren", "attack-on-titan"])
+    result = run_batch(["frieren", "attack-on-titan"])
 
     assert result["written"] == ["attack-on-titan"]
     assert [(f["key"], f["code"]) for f in result["failed"]] == [("frieren", "TMDB_AMBIGUOUS")]
@@ -46,7 +48,7 @@ def test_a_rejected_key_stops_the_batch_at_the_first_series(
     monkeypatch.setenv("TMDB_API_KEY", "f" * 32)
 
     with nfo_events() as events:
-        result = service.run_batch(["attack-on-titan", "frieren"])
+        result = run_batch(["attack-on-titan", "frieren"])
 
     assert result["aborted"] is True
     assert [f["key"] for f in result["failed"]] == ["attack-on-titan"]
@@ -59,15 +61,15 @@ def test_without_keys_a_batch_covers_the_series_lacking_a_complete_nfo(
 ):
     service.create_or_refresh(aot)
 
-    assert service.batch_keys(None, force=False) == ["frieren"]
+    assert batch_keys(None, force=False) == ["frieren"]
     service.create_or_refresh(frieren_series)  # TMDB cannot complete it
-    assert service.batch_keys(None, force=False) == []
-    assert service.batch_keys(None, force=True) == ["attack-on-titan", "frieren"]
+    assert batch_keys(None, force=False) == []
+    assert batch_keys(None, force=True) == ["attack-on-titan", "frieren"]
 
 
 def test_unknown_keys_are_refused_before_anything_is_queued(aot, tmdb_key):
-    with pytest.raises(service.ValidationFailed) as raised:
-        service.start_batch(["attack-on-titan", "nope"])
+    with pytest.raises(ValidationFailed) as raised:
+        start_batch(["attack-on-titan", "nope"])
 
     assert raised.value.details == {"keys": ["unknown series: nope"]}
     assert last_job("batch") is None

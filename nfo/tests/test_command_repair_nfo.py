@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from nfo import service
 from nfo.models import NfoState
 from nfo.tests.test_repair import remove_tags
-from nfo.tvshow import parse_nfo
+from nfo.tvshow_xml import parse_nfo
 
 pytestmark = pytest.mark.django_db
 

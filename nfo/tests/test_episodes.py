@@ -15,9 +15,10 @@ from nfo import service
 from nfo.episode_nfo import EpisodeNfo, parse_episode_nfo, to_xml
 from nfo.episodes import refresh_matched_series
 from nfo.models import EpisodeMetadata
+from nfo.repair import repair_library
 from nfo.tmdb import TmdbClient, TmdbUnavailable
 from system import scheduler
-from tests.fakes.tmdb import weekly_episodes
+from tests.fakes.tmdb_shows import weekly_episodes
 
 pytestmark = pytest.mark.django_db
 
@@ -230,7 +231,7 @@ class TestRepair:
         first.unlink()
         second.write_bytes(b"<episodedetails><title>cut")
 
-        report = service.repair_library()
+        report = repair_library()
 
         files = report.episode_files[written.key]
         assert (len(files.missing_nfo), len(files.incomplete_nfo)) == (1, 1)
@@ -250,7 +251,7 @@ class TestRepair:
         odd_format.write_bytes(b"a video the scanner does not read")
         odd_format.with_suffix(".nfo").write_bytes(to_xml(EpisodeNfo(title="Bonus")))
 
-        service.repair_library()
+        repair_library()
 
         assert not orphan.exists()
         assert someone_elses.is_file()
@@ -261,7 +262,7 @@ class TestRepair:
         poster = library_root / written.folder / "season01-poster.jpg"
         poster.unlink()
 
-        report = service.repair_library()
+        report = repair_library()
 
         assert written.key in report.queued
         assert poster.is_file()  # the batch runs inline in tests
@@ -270,7 +271,7 @@ class TestRepair:
         nfo = (library_root / episode(written, 1, 2).file_path).with_suffix(".nfo")
         before = nfo.stat().st_mtime_ns
 
-        report = service.repair_library()
+        report = repair_library()
 
         assert report.episode_files == {}
         assert report.queued == []

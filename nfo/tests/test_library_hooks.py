@@ -7,7 +7,8 @@ from library import matching, signals
 from library.models import Series
 from nfo.folder_ids import read_nfo_ids, tmdb_ids
 from nfo.service import create_or_refresh
-from nfo.tvshow import TvShowNfo, to_xml
+from nfo.tvshow import TvShowNfo
+from nfo.tvshow_xml import to_xml
 
 pytestmark = pytest.mark.django_db
 

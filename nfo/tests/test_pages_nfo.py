@@ -7,8 +7,9 @@ import pytest
 from nfo import service
 from nfo.progress import mark_queued
 from nfo.tests.test_matching import add_show
-from nfo.tvshow import TvShowNfo, to_xml
-from tests.fakes.tmdb import solid_jpeg
+from nfo.tvshow import TvShowNfo
+from nfo.tvshow_xml import to_xml
+from tests.fakes.image_files import solid_jpeg
 
 pytestmark = pytest.mark.django_db
 

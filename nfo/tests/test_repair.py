@@ -4,12 +4,15 @@ django-q2 runs tasks inline in tests, so a queued batch is done when the call re
 """
 
 import pytest
+from django_q.models import Task
 from lxml import etree
 
+from aniworld.errors import AppError
 from nfo import service
 from nfo.models import Condition, NfoState
 from nfo.progress import last_job
-from nfo.tvshow import parse_nfo
+from nfo.repair import repair_library, start_repair_in_background
+from nfo.tvshow_xml import parse_nfo
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +35,7 @@ def test_repair_restores_deleted_tags_and_truncated_files(
     remove_tags(titan_nfo, "plot", "genre", "actor")
     frieren_nfo.write_bytes(frieren_nfo.read_bytes()[:200])
 
-    report = service.repair_library()
+    report = repair_library()
 
     assert report.checked == 2
     found = {item.key: item for item in report.incomplete}
@@ -55,7 +58,7 @@ def test_repair_leaves_complete_files_and_what_tmdb_cannot_improve_alone(
     service.create_or_refresh(frieren_series)  # TMDB has no poster, fanart, rating
     before = len(tmdb_key.api_requests())
 
-    report = service.repair_library()
+    report = repair_library()
 
     assert [item.key for item in report.incomplete] == ["frieren"]
     assert report.incomplete[0].action == "tmdb_has_no_more"
@@ -65,11 +68,11 @@ def test_repair_leaves_complete_files_and_what_tmdb_cannot_improve_alone(
 
 def test_repair_does_not_retry_a_match_the_owner_must_choose(make_series, tmdb_key):
     series = make_series("unknown", "Ganz Unbekannt", 1999)
-    with pytest.raises(service.AppError):
+    with pytest.raises(AppError):
         service.create_or_refresh(series)
     before = len(tmdb_key.api_requests())
 
-    report = service.repair_library()
+    report = repair_library()
 
     assert [(i.key, i.action) for i in report.incomplete] == [("unknown", "needs_match")]
     assert len(tmdb_key.api_requests()) == before
@@ -79,7 +82,7 @@ def test_series_whose_folder_is_gone_are_skipped(aot, make_series, tmdb_key, lib
     gone = make_series("gone", "Gone", 2001)
     (library_root / gone.folder).rmdir()
 
-    report = service.repair_library()
+    report = repair_library()
 
     assert report.checked == 1
     assert [item.key for item in report.incomplete] == ["attack-on-titan"]
@@ -87,7 +90,7 @@ def test_series_whose_folder_is_gone_are_skipped(aot, make_series, tmdb_key, lib
 
 def test_repair_reports_its_progress_in_the_nfo_room(aot, tmdb_key, nfo_events):
     with nfo_events() as events:
-        service.repair_library()
+        repair_library()
 
     assert {event["type"] for event in events} == {"nfo_progress"}
     assert {event["room"] for event in events} == {"nfo"}
@@ -110,25 +113,23 @@ def test_repair_reports_its_progress_in_the_nfo_room(aot, tmdb_key, nfo_events):
 def test_the_start_up_step_repairs_in_the_background_when_tmdb_and_library_are_set(
     aot, tmdb_key, library_root
 ):
-    service.start_repair_in_background()
+    start_repair_in_background()
 
     assert (library_root / aot.folder / "tvshow.nfo").exists()
     assert (library_root / aot.folder / "poster.jpg").exists()
 
 
 def test_the_start_up_step_does_nothing_without_a_tmdb_key(aot, fake_tmdb, library_root):
-    service.start_repair_in_background()
+    start_repair_in_background()
 
     assert fake_tmdb.api_requests() == []
     assert not NfoState.objects.exists()
 
 
 def test_the_start_up_step_does_nothing_without_a_library(db, tmdb_key, monkeypatch):
-    from django_q.models import Task
-
     monkeypatch.delenv("ANIME_DIRECTORY", raising=False)
 
-    service.start_repair_in_background()
+    start_repair_in_background()
 
     assert not Task.objects.exists()
     assert tmdb_key.api_requests() == []
@@ -136,9 +137,9 @@ def test_the_start_up_step_does_nothing_without_a_library(db, tmdb_key, monkeypa
 
 def test_the_start_up_step_only_queues_work(aot, tmdb_key, monkeypatch):
     queued = []
-    monkeypatch.setattr("nfo.service.async_task", lambda *a, **k: queued.append(a))
+    monkeypatch.setattr("nfo.repair.async_task", lambda *a, **k: queued.append(a))
 
-    service.start_repair_in_background()
+    start_repair_in_background()
 
     assert queued == [("nfo.tasks.repair_library",)]
     assert tmdb_key.api_requests() == []

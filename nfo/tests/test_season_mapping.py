@@ -3,7 +3,7 @@
 from datetime import date
 
 from nfo.season_mapping import MappingRule, map_seasons
-from nfo.tmdb import TvEpisode, TvSeason
+from nfo.tmdb_types import TvEpisode, TvSeason
 
 
 def season(number: int, count: int, first_number: int = 1, poster: str = "") -> TvSeason:

@@ -4,8 +4,8 @@ import pytest
 
 from aniworld.http import reset_clients
 from nfo.models import NfoState
-from nfo.tvshow import missing_tags, parse_nfo
-from tests.fakes.index_sites import FakeAniworld
+from nfo.tvshow_xml import missing_tags, parse_nfo
+from tests.fakes.aniworld_site import FakeAniworld
 
 # Transactional: the series' refresh (and its NFO) runs after the commit, inline here.
 pytestmark = pytest.mark.django_db(transaction=True)

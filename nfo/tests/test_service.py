@@ -5,10 +5,14 @@ from django.utils import timezone
 
 from nfo import service
 from nfo.models import Condition, MatchStatus, NfoState
-from nfo.service import RepairAction, TmdbNotConfigured, create_or_refresh, inspect, repair_action
+from nfo.repair import RepairAction, repair_action
+from nfo.service import TmdbNotConfigured, create_or_refresh, inspect
+from nfo.tests.test_matching import add_show
 from nfo.tmdb import TmdbAuthError, TmdbNotFound
-from nfo.tvshow import TvShowNfo, parse_nfo, to_xml
+from nfo.tvshow import TvShowNfo, UniqueId
+from nfo.tvshow_xml import parse_nfo, to_xml
 from system.health import check_tmdb
+from tests.fakes.tmdb import FAKE_API_KEY
 
 pytestmark = pytest.mark.django_db
 
@@ -101,8 +105,6 @@ def test_the_health_check_is_green_without_a_key_and_after_a_good_call(aot, fake
     monkeypatch.setenv("TMDB_API_KEY", "0" * 32)
     with pytest.raises(TmdbAuthError):
         create_or_refresh(aot)
-    from tests.fakes.tmdb import FAKE_API_KEY
-
     monkeypatch.setenv("TMDB_API_KEY", FAKE_API_KEY)
     assert check_tmdb()["message"] == "TMDB key configured, not used yet"  # a new key
     create_or_refresh(aot)
@@ -123,8 +125,6 @@ def test_without_a_key_nothing_is_asked_of_tmdb(aot, fake_tmdb):
 def test_an_ambiguous_match_is_recorded_with_its_candidates_and_writes_nothing(
     frieren_series, tmdb_key, library_root
 ):
-    from nfo.tests.test_matching import add_show
-
     add_show(tmdb_key, 777, "Frieren und die Zauberin")
 
     with pytest.raises(service.AppError) as raised:
@@ -183,8 +183,6 @@ def test_inspect_finds_a_truncated_file_unreadable_and_a_missing_one(aot, librar
 
 
 def test_a_third_party_nfo_shows_its_tmdb_id_until_we_match(aot, library_root):
-    from nfo.tvshow import UniqueId
-
     nfo = TvShowNfo(title="AoT", uniqueids=[UniqueId("tmdb", "1429", True)])
     (folder_of(aot, library_root) / "tvshow.nfo").write_bytes(to_xml(nfo))
 

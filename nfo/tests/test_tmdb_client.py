@@ -14,7 +14,8 @@ from nfo.tmdb import (
     looks_like_read_token,
 )
 from tests.fakes.server import Reply
-from tests.fakes.tmdb import FAKE_API_KEY, FAKE_READ_TOKEN, FakeShow
+from tests.fakes.tmdb import FAKE_API_KEY, FAKE_READ_TOKEN
+from tests.fakes.tmdb_shows import FakeShow
 
 
 def json_reply(status: int, body) -> Reply:

@@ -4,17 +4,9 @@ from datetime import date, datetime
 
 import pytest
 
-from nfo.tmdb import ContentRating, TmdbImage, TvImages
-from nfo.tvshow import (
-    Actor,
-    NamedSeason,
-    Rating,
-    Thumb,
-    UniqueId,
-    clean_text,
-    from_tmdb,
-    outline_of,
-)
+from nfo.tmdb_types import ContentRating, TmdbImage, TvImages
+from nfo.tvshow import Actor, NamedSeason, Rating, Thumb, UniqueId, clean_text
+from nfo.tvshow_mapping import from_tmdb, outline_of
 
 IMAGES = "https://img.example/t/p"
 ADDED = datetime(2024, 5, 1, 18, 30, 5)

@@ -13,12 +13,9 @@ from nfo.tvshow import (
     Thumb,
     TvShowNfo,
     UniqueId,
-    from_tmdb,
-    missing_tags,
-    parse_nfo,
-    to_xml,
-    write_nfo,
 )
+from nfo.tvshow_mapping import from_tmdb
+from nfo.tvshow_xml import missing_tags, parse_nfo, to_xml, write_nfo
 
 IMAGES = "https://img.example/t/p"
 ADDED = datetime(2024, 5, 1, 18, 30, 5)

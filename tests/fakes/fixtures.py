@@ -15,10 +15,11 @@ from aniworld.addresses import host_port
 from aniworld.http import reset_clients
 from library.providers.aniworld import AniworldProvider
 from library.providers.sto import StoProvider
+from tests.fakes.aniworld_site import FakeAniworld
 from tests.fakes.hosters import HosterWorld
-from tests.fakes.index_sites import FakeAniworld, FakeSto
 from tests.fakes.media import MediaSet, make_media_set
 from tests.fakes.media_servers import FakeAppriseTarget, FakeJellyfin, FakePlex
+from tests.fakes.sto_site import FakeSto
 from tests.fakes.world import connect
 
 

@@ -17,9 +17,10 @@ import tempfile
 import threading
 from pathlib import Path
 
+from tests.fakes.aniworld_site import FakeAniworld
 from tests.fakes.hosters import HosterWorld
-from tests.fakes.index_sites import FakeAniworld, FakeSto
 from tests.fakes.media import make_media_set
+from tests.fakes.sto_site import FakeSto
 from tests.fakes.tmdb import FAKE_API_KEY, FakeTmdb
 from tests.fakes.world import connect
 

@@ -10,9 +10,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 from aniworld.errors import AppError
 from library.models import Series
-from nfo import service
+from nfo import repair, service
 from nfo.episodes import EpisodeFilesCheck
-from nfo.service import RepairAction, RepairItem
+from nfo.health import tmdb_configured
+from nfo.repair import RepairAction, RepairItem
 from nfo.tmdb import TmdbAuthError
 
 PROBLEMS = {
@@ -64,14 +65,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run: bool = False, **options):
         try:
-            report = service.examine_library(save=not dry_run, episode_files=True)
+            report = repair.examine_library(save=not dry_run, episode_files=True)
         except AppError as exc:
             raise CommandError(exc.message) from exc
         for key, files in report.episode_files.items():
             self.stdout.write(describe_episode_files(key, files))
         if not report.incomplete and not report.queued:
             if not dry_run and report.episode_files:
-                changed = service.fix_episode_files(report)
+                changed = repair.fix_episode_files(report)
                 self.stdout.write(f"Episode files fixed: {changed}.")
             self.stdout.write(f"All {report.checked} tvshow.nfo files are complete.")
             return
@@ -82,9 +83,9 @@ class Command(BaseCommand):
             self.stdout.write(f"{summary}; nothing changed (dry run).")
             return
         if report.episode_files:
-            self.stdout.write(f"Episode files fixed: {service.fix_episode_files(report)}.")
+            self.stdout.write(f"Episode files fixed: {repair.fix_episode_files(report)}.")
         self.stdout.write(f"{summary}; repairing {len(report.queued)}.")
-        if report.queued and not service.tmdb_configured():
+        if report.queued and not tmdb_configured():
             raise CommandError(service.TmdbNotConfigured().message)
         failures = 0
         for series in Series.objects.filter(key__in=report.queued).order_by("name", "id"):
