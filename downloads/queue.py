@@ -18,6 +18,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from aniworld.errors import Conflict, NotFound, ValidationFailed
+from aniworld.languages import Language
+from aniworld.library_root import library_root
 from aniworld.progress import publish
 from downloads.models import (
     ACTIVE_STATUSES,
@@ -28,9 +30,8 @@ from downloads.models import (
     Status,
 )
 from downloads.placement import remove_partial_copy
-from library.languages import LANGUAGE_BITS, preferred_mask
+from library.languages import preferred_mask
 from library.models import Episode, Series
-from library.sync import library_root
 
 log = logging.getLogger(__name__)
 
@@ -82,12 +83,13 @@ def add_episodes(
 
     ``wake=False`` leaves the worker asleep (``manage.py download`` works the queue itself).
     """
-    if language and language not in LANGUAGE_BITS:
+    chosen = Language.find(language)
+    if language and chosen is None:
         raise ValidationFailed(
             f"Unknown language {language!r}.",
-            details={"language": [f"one of {', '.join(LANGUAGE_BITS)}"]},
+            details={"language": [f"one of {', '.join(Language)}"]},
         )
-    wanted = LANGUAGE_BITS[language] if language else preferred_mask()
+    wanted = chosen.bit if chosen else preferred_mask()
     episodes = {(e.season, e.number): e for e in series.episodes.all()}
     queued = set(
         DownloadItem.objects.filter(episode__series=series, status__in=ACTIVE_STATUSES).values_list(

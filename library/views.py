@@ -14,7 +14,6 @@ from django_q.tasks import async_task
 from aniworld.errors import AppError
 from library import catalog, covers, importing, renaming, scanning
 from library.api import detail_data, library_queryset
-from library.languages import LANGUAGE_LABELS
 from library.models import ScanKind, Series
 from library.providers import PROVIDERS, get_provider, provider_for_url
 
@@ -198,7 +197,6 @@ def series_page(request, key: str):
         "seasons": numbers,
         "current": current,
         "season": season,
-        "labels": LANGUAGE_LABELS,
         "missing_total": sum(e["missing"] for s in seasons for e in s["episodes"]),
         "season_missing": sum(e["missing"] for e in season["episodes"]) if season else 0,
     }
