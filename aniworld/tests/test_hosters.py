@@ -33,7 +33,9 @@ def test_the_default_hoster_order_lists_every_downloadable_hoster():
 
 
 def test_only_downloadable_hosters_may_be_ordered():
-    config_with = config.deep_merge(config.DEFAULTS, {"downloads": {"hoster_order": ["Streamtape"]}})
+    config_with = config.deep_merge(
+        config.DEFAULTS, {"downloads": {"hoster_order": ["Streamtape"]}}
+    )
     assert config.validate(config_with) == {
         "downloads.hoster_order": [
             "must list hosters of VOE, Vidoza, Doodstream, Vidmoly, Filemoon"
