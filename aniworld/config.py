@@ -26,10 +26,10 @@ from aniworld.connect_section import DEFAULTS as CONNECT_DEFAULTS
 from aniworld.connect_section import connect_problems
 from aniworld.env import LOG_LEVELS
 from aniworld.errors import ValidationFailed
+from aniworld.hosters import DOWNLOADABLE
+from aniworld.languages import Language
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-LANGUAGES = ("german-dub", "german-sub", "english-sub", "english-dub")
-HOSTERS = ("VOE", "Vidoza", "Doodstream", "Vidmoly", "Filemoon")
 
 DEFAULTS: dict[str, Any] = {
     "name": "Aniworld",
@@ -44,8 +44,8 @@ DEFAULTS: dict[str, Any] = {
     "backup": {"enabled": False, "path": "", "keep": 10, "schedule_time": "04:00"},
     "other": {"master_password_hash": None, "anime_directory": ""},
     "downloads": {
-        "language_order": ["german-dub", "german-sub", "english-sub"],
-        "hoster_order": ["VOE", "Vidoza", "Doodstream", "Vidmoly", "Filemoon"],
+        "language_order": [Language.GERMAN_DUB, Language.GERMAN_SUB, Language.ENGLISH_SUB],
+        "hoster_order": list(DOWNLOADABLE),
         # A hoster whose last 10 attempts all failed is tried after the others.
         "hoster_order_auto": True,
         "naming_template": "Season {season}/{series} - S{season}E{episode} - {title}",
@@ -153,13 +153,13 @@ def validate(config: Mapping[str, Any]) -> dict[str, list[str]]:
     if (
         not isinstance(order, list)
         or not order
-        or any(lang not in LANGUAGES for lang in order)
+        or any(Language.find(code) is None for code in order)
         or len(set(order)) != len(order)
     ):
-        fail("downloads.language_order", f"must list distinct languages of {', '.join(LANGUAGES)}")
+        fail("downloads.language_order", f"must list distinct languages of {', '.join(Language)}")
     hosters = downloads.get("hoster_order")
-    if not isinstance(hosters, list) or not hosters or any(h not in HOSTERS for h in hosters):
-        fail("downloads.hoster_order", f"must list hosters of {', '.join(HOSTERS)}")
+    if not isinstance(hosters, list) or not hosters or any(h not in DOWNLOADABLE for h in hosters):
+        fail("downloads.hoster_order", f"must list hosters of {', '.join(DOWNLOADABLE)}")
     if not isinstance(downloads.get("hoster_order_auto"), bool):
         fail("downloads.hoster_order_auto", "must be true or false")
     if downloads.get("episode_padding") not in (2, 3):

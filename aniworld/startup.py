@@ -44,7 +44,7 @@ SERVICE_STEPS: list[str] = [
 
 def purge_temp_dir() -> int:
     """Check that the temp dir is safe to purge, then remove the downloads left in it."""
-    tempdir.check()
+    tempdir.check(library=library_root())
     return tempdir.purge()
 
 

@@ -17,8 +17,6 @@ from pathlib import Path
 
 from django.conf import settings
 
-from aniworld import config
-
 log = logging.getLogger(__name__)
 
 DOWNLOAD_FILE = re.compile(r"item-\d+\..+")
@@ -38,13 +36,14 @@ def is_download_file(path: Path) -> bool:
     return bool(DOWNLOAD_FILE.fullmatch(path.name)) and (path.is_symlink() or path.is_file())
 
 
-def check(temp_dir: Path | None = None) -> None:
-    """Raise ``UnsafeTempDir`` (saying which folder it overlaps) when purging would harm."""
+def check(temp_dir: Path | None = None, *, library: Path | None) -> None:
+    """Raise ``UnsafeTempDir`` (saying which folder it overlaps) when purging would harm.
+
+    ``library``: the library root (``aniworld.library_root``, which asks this module
+    whether a root may be chosen), None when none is configured.
+    """
     temp = Path(temp_dir or settings.TEMP_DIR).resolve()
-    library = config.current()["other"]["anime_directory"]
-    problem = overlap(
-        temp, data_dir=Path(settings.DATA_DIR), library=Path(library) if library else None
-    )
+    problem = overlap(temp, data_dir=Path(settings.DATA_DIR), library=library)
     if problem:
         raise UnsafeTempDir(
             f"Refusing to start: the temp dir (ANIWORLD_TEMP_DIR) {temp} {problem}. "

@@ -6,12 +6,13 @@ network, so a slow or broken media server never holds up a download.
 
 from __future__ import annotations
 
+from aniworld.library_root import library_root
 from connect import tasks
 from connect.models import HealthState
 from downloads import signals as download_signals
 from library import signals as library_signals
 from library.naming import UnsafePathError
-from library.sync import library_root, series_path
+from library.sync import series_path
 from system import health
 from system.status import CHECK_LABELS
 

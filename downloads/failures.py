@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from library.languages import LANGUAGE_LABELS
+from aniworld.languages import label_of
 
 PASTED_LINK = "pasted link"
 ATTEMPT_LINE = re.compile(r"^(?P<hoster>[^()\n]+?) \((?P<language>[^()\n]*)\): (?P<reason>.+)$")
@@ -19,7 +19,7 @@ ATTEMPT_LINE = re.compile(r"^(?P<hoster>[^()\n]+?) \((?P<language>[^()\n]*)\): (
 
 def language_words(code: str) -> str:
     """ "german-dub" → "German dub", as every page says it."""
-    return LANGUAGE_LABELS.get(code, code)
+    return label_of(code)
 
 
 def attempt_line(hoster: str, language: str, reason: str) -> str:

@@ -19,6 +19,8 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from aniworld.errors import Conflict, NotFound, ValidationFailed
+from aniworld.languages import Language
+from aniworld.library_root import library_root
 from aniworld.progress import publish
 from downloads.events import QueueStatusData, item_data
 from downloads.models import (
@@ -30,9 +32,8 @@ from downloads.models import (
     Status,
 )
 from downloads.placement import remove_partial_copy
-from library.languages import LANGUAGE_BITS, is_upgrade, preferred_mask
+from library.languages import is_upgrade, preferred_mask
 from library.models import Episode, Series
-from library.sync import library_root
 
 log = logging.getLogger(__name__)
 
@@ -84,12 +85,13 @@ def add_episodes(
 
     ``wake=False`` leaves the worker asleep (``manage.py download`` works the queue itself).
     """
-    if language and language not in LANGUAGE_BITS:
+    chosen = Language.find(language)
+    if language and chosen is None:
         raise ValidationFailed(
             f"Unknown language {language!r}.",
-            details={"language": [f"one of {', '.join(LANGUAGE_BITS)}"]},
+            details={"language": [f"one of {', '.join(Language)}"]},
         )
-    wanted = LANGUAGE_BITS[language] if language else preferred_mask()
+    wanted = chosen.bit if chosen else preferred_mask()
     episodes = {(e.season, e.number): e for e in series.episodes.all()}
     queued = set(
         DownloadItem.objects.filter(episode__series=series, status__in=ACTIVE_STATUSES).values_list(

@@ -4,9 +4,9 @@ from urllib.parse import urlsplit
 
 from rest_framework import serializers
 
+from aniworld.languages import Language
 from downloads.hosters import EXTRACTORS, canonical_name
 from downloads.models import DownloadItem, Priority
-from library.languages import LANGUAGE_BITS
 
 PRIORITY_NAMES = {value: label for value, label in Priority.choices}
 PRIORITY_VALUES = {label: value for value, label in Priority.choices}
@@ -22,9 +22,7 @@ class AddSerializer(serializers.Serializer):
     episodes = EpisodeCodeSerializer(many=True, required=False)
     all_missing = serializers.BooleanField(required=False, default=False)
     priority = serializers.ChoiceField(choices=list(PRIORITY_VALUES), default="normal")
-    language = serializers.ChoiceField(
-        choices=list(LANGUAGE_BITS), required=False, allow_blank=True
-    )
+    language = serializers.ChoiceField(choices=list(Language), required=False, allow_blank=True)
 
     def validate(self, data):
         if not data.get("episodes") and not data.get("all_missing"):

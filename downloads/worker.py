@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import logging
 import math
-import shutil
 import signal
 import time
 from dataclasses import dataclass, field
@@ -42,8 +41,10 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from aniworld import config, instance, tempdir
+from aniworld.disk_space import min_free_bytes, require_free_space
 from aniworld.errors import ChallengeError, InsufficientStorage, RemoteError
 from aniworld.file_modes import make_library_dir
+from aniworld.library_root import library_root
 from aniworld.progress import ProgressReporter
 from downloads import hoster_stats, queue, signals
 from downloads.errors import MediaDownloadError, MediaVerificationError
@@ -63,14 +64,12 @@ from library.languages import preferred_order
 from library.models import Episode
 from library.naming import UnsafePathError, render_episode_path, safe_join
 from library.providers import HosterLink, get_provider
-from library.sync import library_root
 
 log = logging.getLogger(__name__)
 
 TRANSIENT_RETRIES = 2
 RETRY_BACKOFF_SECONDS = 2.0
 STOP_CHECK_INTERVAL = 0.5
-GIGABYTE = 1024**3
 # How often a retry's countdown ("retrying VOE 2/3 in 4 s") is brought up to date.
 COUNTDOWN_STEP_SECONDS = 1.0
 
@@ -545,18 +544,13 @@ class ItemJob:
     # -- endings ---------------------------------------------------------------
 
     def check_free_space(self) -> None:
-        minimum = float(self.worker.settings["min_free_space_gb"]) * GIGABYTE
         root = library_root()
-        for label, path in (("the library", root), ("the temp folder", self.temp_dir)):
-            if path is None:
-                raise ItemFailed("No library directory is configured.")
-            path.mkdir(parents=True, exist_ok=True)
-            free = shutil.disk_usage(path).free
-            if free < minimum:
-                raise InsufficientStorage(
-                    f"Only {free / GIGABYTE:.1f} GB free on {label} ({path}); "
-                    f"downloads need at least {minimum / GIGABYTE:g} GB (Settings → Downloads)."
-                )
+        if root is None:
+            raise ItemFailed("No library directory is configured.")
+        require_free_space(
+            {"the library": root, "the temp folder": self.temp_dir},
+            min_free_bytes(self.worker.settings),
+        )
 
     def finish(self, outcome: Outcome) -> None:
         target = self.place(outcome)

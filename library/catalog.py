@@ -11,13 +11,13 @@ from django_q.tasks import async_task
 
 from aniworld.errors import Conflict, NotFound, RemoteStatusError, ValidationFailed
 from aniworld.file_modes import make_library_dir
-from aniworld.library_root import library_root_problem
+from aniworld.library_root import library_root, library_root_problem
 from library import signals
 from library.data_file import SeriesRef, read_data_file, write_data_file
 from library.models import Series, SeriesState
 from library.naming import UnsafePathError, safe_join, series_folder_name
 from library.providers import SeriesInfo, get_provider
-from library.sync import library_root
+from library.sync import series_path
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,16 @@ def require_root():
     if problem:
         raise Conflict(problem, code="LIBRARY_MISSING")
     return root
+
+
+def series_folder(series: Series) -> Path:
+    """The series' folder (which may not exist) in a usable library: 409 without one,
+    422 for a folder that would leave it."""
+    require_root()
+    try:
+        return series_path(series)
+    except UnsafePathError as exc:
+        raise ValidationFailed(str(exc), details={"folder": [str(exc)]}) from exc
 
 
 def library_root_message() -> str:
@@ -138,11 +148,7 @@ def delete_series(series: Series, *, delete_files: bool) -> None:
     """Remove the series from the library; its folder stays unless ``delete_files``."""
     path = None
     if delete_files:
-        root = require_root()
-        try:
-            path = safe_join(root, series.folder)
-        except UnsafePathError as exc:
-            raise ValidationFailed(str(exc)) from exc
+        path = series_folder(series)
         if path.is_dir():
             shutil.rmtree(path)
         log.info("deleted %s and its folder %s", series.key, path)

@@ -17,9 +17,8 @@ from django.conf import settings
 from aniworld.config import write_atomically
 from aniworld.errors import AppError, RemoteError
 from aniworld.images import NotAnImage, check_image
-from library.catalog import require_root
+from library.catalog import series_folder
 from library.models import Series
-from library.naming import UnsafePathError, safe_join
 from library.providers import get_provider
 
 log = logging.getLogger(__name__)
@@ -52,8 +51,8 @@ def cover_file(series: Series) -> tuple[Path, str] | None:
 def local_poster(series: Series) -> Path | None:
     """The series folder's own poster.jpg: that very file (no link elsewhere), or None."""
     try:
-        folder = safe_join(require_root(), series.folder)
-    except (AppError, UnsafePathError):
+        folder = series_folder(series)
+    except AppError:
         return None
     try:
         path = (folder / POSTER_FILE_NAME).resolve(strict=True)

@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from aniworld.languages import Language
+
 logger = logging.getLogger(__name__)
 
 VIDEO_EXTENSIONS = (".mp4", ".mkv", ".avi", ".m4v", ".webm", ".ts", ".mov", ".wmv", ".flv")
@@ -55,7 +57,7 @@ _MAX_GUESSED_SEASON = 99  # guessit reads a year in "Show 2013 - 12" as season 2
 class ParsedEpisode:
     season: int
     episode: int
-    language: str | None  # "german-dub", "german-sub", "english-sub", "english-dub"
+    language: Language | None
 
 
 def is_video_name(name: str) -> bool:
@@ -130,7 +132,7 @@ def _is_video(name: str, lower: str) -> bool:
 
 def _parse_name(
     lower: str, folder_season: int | None, relative: str
-) -> tuple[int, int, str | None] | None:
+) -> tuple[int, int, Language | None] | None:
     """(season, episode, language) of a lower-cased video file name.
 
     ``relative`` (the path in the series folder) is for guessit, which also reads folder names.
@@ -153,10 +155,10 @@ def _parse_name(
     return season, episode, _language(lower) if "ub" in lower else None
 
 
-def _language(lower: str) -> str | None:
-    """The language marker of a lower-cased name: "german-dub", "english-sub", …"""
-    language = _LANGUAGE.search(lower)
-    return f"{_LANGUAGE_WORDS[language[1]]}-{language[2]}" if language else None
+def _language(lower: str) -> Language | None:
+    """The language a lower-cased name is marked with ("german dub", "eng-sub", …)."""
+    marker = _LANGUAGE.search(lower)
+    return Language.of(_LANGUAGE_WORDS[marker[1]], marker[2]) if marker else None
 
 
 def _guess(relative: str) -> tuple[int | None, int] | None:

@@ -1,40 +1,32 @@
-"""The four languages the index sites offer, and the owner's order of preference.
+"""Sets of languages as masks, and the owner's order of preference.
 
-Each language has a bit, so an episode's available languages fit in one integer
-column (``Episode.language_mask``) that SQLite and PostgreSQL both filter with a
-bitwise AND: "missing in a language the owner wants" is one indexed query.
-The bits follow the sites' ``data-lang-key`` (1…4).
+An episode's available languages fit in one integer column (``Episode.language_mask``,
+one ``Language.bit`` each) that SQLite and PostgreSQL both filter with a bitwise AND:
+"missing in a language the owner wants" is one indexed query. The languages
+themselves are ``aniworld.languages.Language``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from operator import attrgetter
 
 from aniworld import config
-
-LANGUAGE_BITS: dict[str, int] = {
-    "german-dub": 1,  # data-lang-key 1
-    "english-sub": 2,  # data-lang-key 2
-    "german-sub": 4,  # data-lang-key 3
-    "english-dub": 8,  # data-lang-key 4
-}
-LANGUAGE_LABELS = {
-    "german-dub": "German dub",
-    "german-sub": "German subtitles",
-    "english-sub": "English subtitles",
-    "english-dub": "English dub",
-}
+from aniworld.languages import Language
 
 
 def mask_of(languages: Iterable[str]) -> int:
+    """The bits of ``languages``; codes of no language add nothing."""
     mask = 0
-    for language in languages:
-        mask |= LANGUAGE_BITS.get(language, 0)
+    for code in languages:
+        language = Language.find(code)
+        mask |= language.bit if language else 0
     return mask
 
 
-def languages_of(mask: int) -> list[str]:
-    return [language for language, bit in LANGUAGE_BITS.items() if mask & bit]
+def languages_of(mask: int) -> list[Language]:
+    """The languages of a mask, in the order of their bits."""
+    return [language for language in sorted(Language, key=attrgetter("bit")) if mask & language.bit]
 
 
 def preferred_order() -> list[str]:

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import imageio_ffmpeg
 
+from aniworld.languages import Language
+
 log = logging.getLogger(__name__)
 
 SAMPLE_FILES = 3
@@ -36,23 +38,23 @@ def stream_languages(ffmpeg_output: str) -> tuple[list[str], list[str]]:
     return audio, subtitles
 
 
-def language_of_streams(audio: list[str], subtitles: list[str]) -> str | None:
-    """Our language name: a German or English audio track is a dub; otherwise
-    (Japanese audio) the subtitles tell German or English subtitles."""
+def language_of_streams(audio: list[str], subtitles: list[str]) -> Language | None:
+    """A German or English audio track is a dub; otherwise (Japanese audio) the
+    subtitles tell German or English subtitles."""
     spoken = {_LANGUAGES.get(code) for code in audio}
-    for language in ("german", "english"):
-        if language in spoken:
-            return f"{language}-dub"
+    for tongue in ("german", "english"):
+        if tongue in spoken:
+            return Language.of(tongue, "dub")
     if not any(audio):
         return None  # untagged audio: nothing to go by
     written = {_LANGUAGES.get(code) for code in subtitles}
-    for language in ("german", "english"):
-        if language in written:
-            return f"{language}-sub"
+    for tongue in ("german", "english"):
+        if tongue in written:
+            return Language.of(tongue, "sub")
     return None
 
 
-def probe_language(path: Path) -> str | None:
+def probe_language(path: Path) -> Language | None:
     """The language of one video file from its stream tags; None when untold or unreadable."""
     try:
         finished = subprocess.run(
@@ -69,7 +71,7 @@ def probe_language(path: Path) -> str | None:
     return language_of_streams(*stream_languages(finished.stderr))
 
 
-def folder_language(paths: Iterable[Path], sample: int = SAMPLE_FILES) -> str | None:
+def folder_language(paths: Iterable[Path], sample: int = SAMPLE_FILES) -> Language | None:
     """The language the first few files agree on; None when they disagree or say nothing."""
     found = {probe_language(path) for path in list(paths)[:sample]}
     if len(found) == 1:

@@ -19,6 +19,8 @@ import string
 import unicodedata
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
+from aniworld.languages import Language
+
 MAX_NAME_BYTES = 200
 FALLBACK_NAME = "Unnamed"
 
@@ -103,12 +105,6 @@ def safe_join(root: str | os.PathLike[str], *parts: str | os.PathLike[str]) -> P
 # --- the naming template -------------------------------------------------------
 
 TOKENS = ("series", "year", "season", "episode", "title", "language")
-LANGUAGE_LABELS = {
-    "german-dub": "German Dub",
-    "german-sub": "German Sub",
-    "english-sub": "English Sub",
-    "english-dub": "English Dub",
-}
 
 _FORMATTER = string.Formatter()
 # Stands for a token whose value is empty, so its separator can be removed with it.
@@ -196,7 +192,7 @@ def render_episode_path(
         "season": f"{season:02d}",
         "episode": f"{episode:0{padding}d}",
         "title": title,
-        "language": LANGUAGE_LABELS.get(language or "", language or ""),
+        "language": _file_label(language or ""),
     }
     components = [_fill(component, values) for component in template.split("/")]
     names = [sanitize_name(component) for component in components]
@@ -207,16 +203,16 @@ def render_episode_path(
 def preview_names(template: str, padding: int) -> list[str]:
     """Three example paths for the settings page: a plain episode, a tricky one, a film."""
     examples = [
-        ("Attack on Titan", 2013, 1, 1, "To You, in 2000 Years", "german-dub"),
+        ("Attack on Titan", 2013, 1, 1, "To You, in 2000 Years", Language.GERMAN_DUB),
         (
             "Re:Zero - Starting Life in Another World",
             2016,
             2,
             13,
             "Tale/Part 2: Memories",
-            "german-sub",
+            Language.GERMAN_SUB,
         ),
-        ("Demon Slayer: Kimetsu no Yaiba", 2019, 0, 1, "Mugen Train", "english-sub"),
+        ("Demon Slayer: Kimetsu no Yaiba", 2019, 0, 1, "Mugen Train", Language.ENGLISH_SUB),
     ]
     return [
         str(
@@ -233,6 +229,12 @@ def preview_names(template: str, padding: int) -> list[str]:
         )
         for series, year, season, episode, title, language in examples
     ]
+
+
+def _file_label(code: str) -> str:
+    """ "german-dub" → "German Dub", the words of file names; an unknown code as it is."""
+    language = Language.find(code)
+    return language.file_label if language else code
 
 
 def _fill(component: str, values: dict[str, str]) -> str:

@@ -23,7 +23,7 @@ from library.catalog import require_root
 from library.episode_names import is_video_name
 from library.models import Episode, Series
 from library.naming import UnsafePathError, render_episode_path, safe_join
-from library.sync import announce_rename
+from library.sync import announce_rename, series_path
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ def apply_renames(series: Series) -> tuple[list[Rename], list[Rename]]:
         with transaction.atomic():
             Episode.objects.filter(id=rename.episode_id).update(file_path=rename.new)
         renamed.append(rename)
-        _remove_empty_parents(source.parent, safe_join(root, series.folder))
+        _remove_empty_parents(source.parent, series_path(series))
     if renamed:
         for rename in renamed:
             announce_rename(Episode.objects.get(id=rename.episode_id), rename.old)

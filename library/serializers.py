@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from library.languages import LANGUAGE_BITS, is_upgrade, preferred_mask
+from aniworld.languages import Language
+from library.languages import is_upgrade, preferred_mask
 from library.models import Episode, ScanRun, Series, Site
 
 SERIES_FIELDS = [
@@ -201,4 +202,4 @@ class MissingEpisodeSerializer(serializers.Serializer):
     season = serializers.IntegerField()
     episode = serializers.IntegerField(source="number")
     title = serializers.CharField()
-    languages = serializers.ListField(child=serializers.ChoiceField(choices=list(LANGUAGE_BITS)))
+    languages = serializers.ListField(child=serializers.ChoiceField(choices=list(Language)))

@@ -49,6 +49,8 @@ def ensure_library_root() -> None:
 
 
 def series_path(series: Series) -> Path:
+    """The series' folder in the library root (which may not exist); ``UnsafePathError``
+    when no root is configured or the folder would leave it."""
     root = library_root()
     if root is None:
         raise UnsafePathError("No library directory is configured.")

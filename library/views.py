@@ -15,7 +15,6 @@ from aniworld.errors import AppError
 from aniworld.htmx import STOP_POLLING, page_or_partial
 from library import catalog, covers, importing, renaming, scanning
 from library.api import detail_data, library_queryset
-from library.languages import LANGUAGE_LABELS
 from library.models import ScanKind, Series
 from library.providers import PROVIDERS, get_provider, provider_for_url
 
@@ -192,7 +191,6 @@ def series_page(request, key: str):
         "seasons": numbers,
         "current": current,
         "season": season,
-        "labels": LANGUAGE_LABELS,
         "missing_total": sum(e["missing"] for s in seasons for e in s["episodes"]),
         "season_missing": sum(e["missing"] for e in season["episodes"]) if season else 0,
     }

@@ -28,9 +28,9 @@ from django_q.tasks import async_task
 from aniworld.errors import AppError
 from aniworld.file_modes import write_library_file
 from aniworld.images import is_good_image_file
+from aniworld.library_root import library_root
 from library.models import Episode, Series
 from library.naming import UnsafePathError, safe_join
-from library.sync import library_root
 from nfo.artwork import season_poster_name
 from nfo.episode_nfo import (
     NFO_SUFFIX,

@@ -16,9 +16,9 @@ from typing import Any
 from django_q.tasks import async_task
 
 from aniworld.errors import AppError, ValidationFailed
-from library.catalog import require_root
+from aniworld.library_root import library_root
+from library.catalog import require_root, series_folder
 from library.models import Series
-from library.sync import library_root
 from nfo import episodes
 from nfo.health import tmdb_configured
 from nfo.models import Condition, NfoState
@@ -29,7 +29,6 @@ from nfo.service import (
     create_or_refresh,
     inspect,
     require_tmdb,
-    series_folder,
 )
 from nfo.tmdb import TmdbAuthError, TmdbClient
 

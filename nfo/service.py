@@ -16,11 +16,10 @@ from pathlib import Path
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from aniworld.errors import AppError, Conflict, ValidationFailed
-from library.catalog import require_root
+from aniworld.errors import AppError, Conflict
+from aniworld.library_root import library_root
+from library.catalog import series_folder
 from library.models import Episode, Series
-from library.naming import UnsafePathError, safe_join
-from library.sync import library_root
 from nfo import episodes
 from nfo.artwork import download_artwork
 from nfo.health import tmdb_configured, watching_tmdb
@@ -56,14 +55,6 @@ class NfoWriteFailed(AppError):
 def require_tmdb() -> None:
     if not tmdb_configured():
         raise TmdbNotConfigured()
-
-
-def series_folder(series: Series) -> Path:
-    """The series' folder in the library (which may not exist); 409 without a library."""
-    try:
-        return safe_join(require_root(), series.folder)
-    except UnsafePathError as exc:
-        raise ValidationFailed(str(exc), details={"folder": [str(exc)]}) from exc
 
 
 def nfo_path(series: Series) -> Path:

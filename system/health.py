@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import contextvars
 import logging
-import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -27,8 +26,10 @@ from django_q.models import Schedule
 from django_q.status import Stat
 
 from accounts.middleware import is_authenticated
-from aniworld import config, mirrors
+from aniworld import mirrors
 from aniworld.api import error_response
+from aniworld.disk_space import GIGABYTE, disk_space, min_free_bytes
+from aniworld.library_root import library_root
 from nfo.health import tmdb_status
 from system.config_changes import is_writable_dir
 
@@ -38,7 +39,7 @@ log = logging.getLogger(__name__)
 # ({name: {"status", "message", …}}). Receivers connect in their AppConfig.ready().
 checks_completed = Signal()
 
-LOW_DISK_BYTES = 2 * 1024**3
+LOW_DISK_BYTES = 2 * GIGABYTE
 WORKER_STALE_SECONDS = 60
 
 
@@ -64,19 +65,14 @@ def check_database() -> dict:
 
 def _disk(path: Path, label: str, minimum: int) -> dict:
     try:
-        usage = shutil.disk_usage(path)
+        space = disk_space(path)
     except OSError as exc:
         return error(f"{label} {path} is not accessible: {exc}")
-    free = usage.free
-    message = f"{free / 1024**3:.1f} GB free of {usage.total / 1024**3:.1f} GB at {path}"
+    free = space.free
+    message = f"{free / GIGABYTE:.1f} GB free of {space.total / GIGABYTE:.1f} GB at {path}"
     if free < minimum:
         return error(f"low disk space on {label}: {message}", free_bytes=free)
     return ok(message, free_bytes=free)
-
-
-def min_free_bytes() -> int:
-    """The owner's minimum (Settings → Downloads), which downloads also respect."""
-    return int(float(config.current()["downloads"]["min_free_space_gb"]) * 1024**3)
 
 
 def check_data_disk() -> dict:
@@ -89,10 +85,9 @@ def check_data_disk() -> dict:
 
 
 def check_library() -> dict:
-    directory = config.current()["other"]["anime_directory"]
-    if not directory:
+    path = library_root()
+    if path is None:
         return ok("no library directory configured yet")
-    path = Path(directory)
     if not path.is_dir():
         return error(f"library directory missing: {path}")
     if not _writable(path):

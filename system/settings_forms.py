@@ -12,9 +12,10 @@ from typing import Any, ClassVar
 
 from django import forms
 
-from aniworld.config import HOSTERS, LANGUAGES, WEEKDAYS
+from aniworld.config import WEEKDAYS
 from aniworld.env import LOG_LEVELS
-from library.languages import LANGUAGE_LABELS
+from aniworld.hosters import DOWNLOADABLE
+from aniworld.languages import Language
 
 NONE_CHOICE = [("", "—")]
 DAY_LABELS = dict(zip(WEEKDAYS, ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), strict=True))
@@ -141,13 +142,13 @@ class DownloadsForm(SettingsForm):
 
     def __init__(self, current: dict[str, Any], data=None):
         super().__init__(current, data)
-        language_choices = NONE_CHOICE + [(code, LANGUAGE_LABELS[code]) for code in LANGUAGES]
-        hoster_choices = NONE_CHOICE + [(name, name) for name in HOSTERS]
-        for index in range(len(LANGUAGES)):
+        language_choices = NONE_CHOICE + [(language.value, language.label) for language in Language]
+        hoster_choices = NONE_CHOICE + [(hoster.value, hoster.value) for hoster in DOWNLOADABLE]
+        for index in range(len(Language)):
             self.fields[f"language_{index + 1}"] = forms.ChoiceField(
                 label=f"Language choice {index + 1}", choices=language_choices, required=False
             )
-        for index in range(len(HOSTERS)):
+        for index in range(len(DOWNLOADABLE)):
             self.fields[f"hoster_{index + 1}"] = forms.ChoiceField(
                 label=f"Hoster choice {index + 1}", choices=hoster_choices, required=False
             )
@@ -162,22 +163,22 @@ class DownloadsForm(SettingsForm):
         return initial
 
     def language_fields(self):
-        return [self[f"language_{index + 1}"] for index in range(len(LANGUAGES))]
+        return [self[f"language_{index + 1}"] for index in range(len(Language))]
 
     def hoster_fields(self):
-        return [self[f"hoster_{index + 1}"] for index in range(len(HOSTERS))]
+        return [self[f"hoster_{index + 1}"] for index in range(len(DOWNLOADABLE))]
 
     def to_change(self) -> dict[str, Any]:
         change = super().to_change()
         downloads = change.setdefault("downloads", {})
         downloads["language_order"] = [
             self.cleaned_data[f"language_{i + 1}"]
-            for i in range(len(LANGUAGES))
+            for i in range(len(Language))
             if self.cleaned_data.get(f"language_{i + 1}")
         ]
         downloads["hoster_order"] = [
             self.cleaned_data[f"hoster_{i + 1}"]
-            for i in range(len(HOSTERS))
+            for i in range(len(DOWNLOADABLE))
             if self.cleaned_data.get(f"hoster_{i + 1}")
         ]
         return change

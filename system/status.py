@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,13 +17,15 @@ from django.db import connection
 from django.utils import timezone
 
 from aniworld import config, logs, mirrors
+from aniworld.disk_space import disk_space
+from aniworld.env import LOG_LEVELS
+from aniworld.library_root import library_root
 from aniworld.models import JobRun, RunStatus
 from downloads import hoster_stats
 from system import health, scheduler
 
 log = logging.getLogger(__name__)
 
-LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # The first line of a record (aniworld.logs.LOG_FORMAT); other lines continue it.
 RECORD_START = re.compile(r"^(?P<at>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3}) (?P<level>[A-Z]+)\s")
 TAIL_BYTES = 512 * 1024
@@ -101,19 +102,17 @@ def disk_info(label: str, path: Path | None) -> dict[str, Any]:
         info["error"] = "not configured"
         return info
     try:
-        usage = shutil.disk_usage(path)
+        space = disk_space(path)
     except OSError as exc:
         info["error"] = str(exc.strerror or exc)
         return info
     info.update(
-        total=usage.total, free=usage.free, used_percent=round(100 * usage.used / usage.total)
+        total=space.total, free=space.free, used_percent=round(100 * space.used / space.total)
     )
     return info
 
 
 def status() -> dict[str, Any]:
-    current = config.current()
-    directory = current["other"]["anime_directory"]
     started = started_at()
     checks = async_to_sync(health.run_checks)()
     return {
@@ -122,7 +121,7 @@ def status() -> dict[str, Any]:
         "uptime_seconds": max(0, int((timezone.now() - started).total_seconds())),
         "database": database_info(),
         "disks": [
-            disk_info("Library", Path(directory) if directory else None),
+            disk_info("Library", library_root()),
             disk_info("Temp", Path(settings.TEMP_DIR)),
             disk_info("Data", Path(settings.DATA_DIR)),
         ],
@@ -181,7 +180,7 @@ def tail_records(limit: int = 200, min_level: str = "DEBUG") -> list[LogRecord]:
     lines = text.splitlines()
     if size > TAIL_BYTES and lines:
         lines = lines[1:]  # the first line was cut in half
-    threshold = LEVELS.index(min_level) if min_level in LEVELS else 0
+    threshold = LOG_LEVELS.index(min_level) if min_level in LOG_LEVELS else 0
     records: list[LogRecord] = []
     current: list[str] = []
     level = ""
@@ -197,7 +196,7 @@ def tail_records(limit: int = 200, min_level: str = "DEBUG") -> list[LogRecord]:
 
 
 def _keep(records: list[LogRecord], lines: list[str], level: str, threshold: int) -> None:
-    if not lines or level not in LEVELS or LEVELS.index(level) < threshold:
+    if not lines or level not in LOG_LEVELS or LOG_LEVELS.index(level) < threshold:
         return
     match = RECORD_START.match(lines[0])
     at = None

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from aniworld import logs
+from aniworld.env import LOG_LEVELS
 from aniworld.htmx import page_or_partial
 from system import status
 
@@ -24,7 +25,7 @@ def system_page(request):
 @require_GET
 def logs_page(request):
     level = request.GET.get("level", "INFO").upper()
-    if level not in status.LEVELS:
+    if level not in LOG_LEVELS:
         level = "INFO"
     lines = request.GET.get("lines", "")
     limit = int(lines) if lines.isdigit() and int(lines) in LINE_CHOICES else 200
@@ -32,7 +33,7 @@ def logs_page(request):
         "nav": "system",
         "records": status.tail_records(limit=limit, min_level=level),
         "level": level,
-        "levels": status.LEVELS,
+        "levels": LOG_LEVELS,
         "limit": limit,
         "line_choices": LINE_CHOICES,
         "log_path": logs.log_file_path(),

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from aniworld import startup, tempdir
+from aniworld.library_root import library_root
 from aniworld.tempdir import UnsafeTempDir
 
 
@@ -39,7 +40,7 @@ def test_a_temp_dir_overlapping_the_library_or_data_dir_is_refused_naming_both(
     data, library = folders
     temp = where(data, library)
     with pytest.raises(UnsafeTempDir) as refused:
-        tempdir.check(temp)
+        tempdir.check(temp, library=library_root())
     message = str(refused.value)
     assert f"the temp dir (ANIWORLD_TEMP_DIR) {temp.resolve()} {relation}" in message
     assert str((library if named == "library" else data).resolve()) in message
@@ -50,23 +51,23 @@ def test_a_temp_dir_reached_through_a_symlink_is_compared_by_where_it_leads(fold
     link = tmp_path / "innocent-temp"
     link.symlink_to(library)
     with pytest.raises(UnsafeTempDir, match="is the library"):
-        tempdir.check(link)
+        tempdir.check(link, library=library_root())
 
 
 def test_the_root_and_home_directories_are_refused(folders, tmp_path, monkeypatch):
     with pytest.raises(UnsafeTempDir, match="is the root of the file system"):
-        tempdir.check(Path("/"))
+        tempdir.check(Path("/"), library=library_root())
     home = tmp_path / "home" / "alice"
     home.mkdir(parents=True)
     monkeypatch.setenv("HOME", str(home))
     with pytest.raises(UnsafeTempDir, match=f"is the home directory {home}"):
-        tempdir.check(home)
+        tempdir.check(home, library=library_root())
     with pytest.raises(UnsafeTempDir, match=f"contains the home directory {home}"):
-        tempdir.check(home.parent)
+        tempdir.check(home.parent, library=library_root())
 
 
 def test_a_temp_dir_of_its_own_is_accepted(folders, tmp_path):
-    tempdir.check(tmp_path / "Temp")
+    tempdir.check(tmp_path / "Temp", library=library_root())
 
 
 def test_a_start_with_the_temp_dir_in_the_library_refuses_before_deleting_anything(

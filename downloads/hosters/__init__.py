@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from aniworld.hosters import Hoster
 from aniworld.http import SiteClient
 
 from .base import (
@@ -57,11 +58,11 @@ _BY_FOLDED_NAME = {name.casefold(): extractor for name, extractor in EXTRACTORS.
 # Pieces of host names that give a hoster away; its mirror domains change often,
 # so an address matching none of them is still tried with every extractor.
 DOMAIN_HINTS = {
-    "VOE": ("voe",),
-    "Vidoza": ("vidoza",),
-    "Doodstream": ("dood", "d000d", "d0000d", "ds2play", "ds2video", "playmogo", "vide0"),
-    "Vidmoly": ("vidmoly",),
-    "Filemoon": ("filemoon", "moonplayer", "byse", "bysebuho"),
+    Hoster.VOE: ("voe",),
+    Hoster.VIDOZA: ("vidoza",),
+    Hoster.DOODSTREAM: ("dood", "d000d", "d0000d", "ds2play", "ds2video", "playmogo", "vide0"),
+    Hoster.VIDMOLY: ("vidmoly",),
+    Hoster.FILEMOON: ("filemoon", "moonplayer", "byse", "bysebuho"),
 }
 
 

@@ -12,6 +12,8 @@ import random
 import string
 import time
 
+from aniworld.hosters import Hoster
+
 from .base import HosterExtractor, MediaSource, find, quoted
 
 PASS_MD5 = quoted(r"[^\"'\s]*/pass_md5/[^\"'\s]+")
@@ -20,7 +22,7 @@ RANDOM_SUFFIX_ALPHABET = string.ascii_letters + string.digits
 
 
 class DoodstreamExtractor(HosterExtractor):
-    name = "Doodstream"
+    name = Hoster.DOODSTREAM
 
     def extract(self, embed_url: str) -> MediaSource:
         page = self.fetch(embed_url)

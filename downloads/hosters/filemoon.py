@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from aniworld.hosters import Hoster
 from aniworld.http import BROWSER_USER_AGENT
 
 from .base import (
@@ -145,7 +146,7 @@ def _js_unescape(text: str) -> str:
 
 
 class FilemoonExtractor(HosterExtractor):
-    name = "Filemoon"
+    name = Hoster.FILEMOON
 
     def extract(self, embed_url: str) -> MediaSource:
         embed_url = self._absolute(embed_url)

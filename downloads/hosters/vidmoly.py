@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from aniworld.hosters import Hoster
+
 from .base import HosterExtractor, MediaSource, find, quoted
 
 PLAYLIST_FILE = r"[\"']?\bfile\b[\"']?\s*:\s*" + quoted(r"[^\"'\s]*\.m3u8[^\"'\s]*")
 
 
 class VidmolyExtractor(HosterExtractor):
-    name = "Vidmoly"
+    name = Hoster.VIDMOLY
 
     def extract(self, embed_url: str) -> MediaSource:
         page = self.fetch(embed_url)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from aniworld.hosters import Hoster
+
 from .base import HosterExtractor, MediaSource, find, quoted
 
 SOURCES_CODE = re.compile(r"\bsourcesCode[\"']?\s*:", re.IGNORECASE)
@@ -11,7 +13,7 @@ SOURCE_URL = r"[\"']?\bsrc\b[\"']?\s*:\s*" + quoted(r"[^\"'\s]+")
 
 
 class VidozaExtractor(HosterExtractor):
-    name = "Vidoza"
+    name = Hoster.VIDOZA
 
     def extract(self, embed_url: str) -> MediaSource:
         page = self.fetch(embed_url)

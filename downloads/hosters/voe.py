@@ -16,6 +16,8 @@ import codecs
 import json
 import re
 
+from aniworld.hosters import Hoster
+
 from .base import HosterExtractor, MediaSource, Page, find, quoted
 
 JUNK_TOKENS = ("@$", "^^", "~@", "%?", "*~", "!!", "#&")
@@ -71,7 +73,7 @@ def encoded_candidates(script_body: str) -> list[str]:
 
 
 class VoeExtractor(HosterExtractor):
-    name = "VOE"
+    name = Hoster.VOE
 
     def extract(self, embed_url: str) -> MediaSource:
         page = self.fetch(embed_url)

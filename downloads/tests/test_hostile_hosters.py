@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 
+from aniworld.languages import label_of
 from downloads.models import DownloadItem
-from library.languages import LANGUAGE_LABELS
 from tests.fakes.server import Reply
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("library_root")]
@@ -53,7 +53,7 @@ def assert_failed_cleanly(api, item: DownloadItem, code: tuple, library_root) ->
     assert item.status == "failed", item.error
     headline, *reasons = item.error.splitlines()
     assert headline == "Every hoster failed."
-    language = LANGUAGE_LABELS[code[2]]
+    language = label_of(code[2])
     assert [r.split(": ", 1)[0] for r in reasons] == [f"{h} ({language})" for h in HOSTERS_OF[code]]
     assert item.file_path == ""
     files = sorted(p.relative_to(library_root).as_posix() for p in library_root.rglob("*"))

@@ -15,7 +15,6 @@ from library.providers.aniworld import AniworldProvider
 from library.providers.base import (
     EpisodeInfo,
     HosterLink,
-    Language,
     NewEpisode,
     Provider,
     ProviderError,
@@ -28,7 +27,6 @@ __all__ = [
     "PROVIDERS",
     "EpisodeInfo",
     "HosterLink",
-    "Language",
     "NewEpisode",
     "Provider",
     "ProviderError",

@@ -14,12 +14,11 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from bs4 import Tag
 
+from aniworld.languages import Language
 from library.providers.base import (
-    LANG_KEYS,
     EndpointUnusable,
     EpisodeInfo,
     HosterLink,
-    Language,
     NewEpisode,
     Page,
     Provider,
@@ -228,7 +227,7 @@ def _languages_by_key(page: Page, box: Tag) -> dict[str, Language]:
     """What each ``data-lang-key`` means on this page: the language switch's flag says
     it (legacy s.to gives its English dub key 2, which aniworld.to uses for English
     subtitles), the documented keys where a key has no readable flag."""
-    languages = dict(LANG_KEYS)
+    languages = Language.by_site_key()
     for flag in page.find_all("language_flags", box):
         language = language_from_flag(image_url(flag))
         if language is not None:

@@ -23,7 +23,6 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
 from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
@@ -32,38 +31,9 @@ from django.conf import settings
 
 from aniworld import mirrors
 from aniworld.errors import RemoteError, RemoteStatusError
+from aniworld.hosters import hoster_named
 from aniworld.http import ClientPolicy, SiteClient, client_for
-
-
-class Language(StrEnum):
-    """Audio/subtitle variants as the whole project names them."""
-
-    GERMAN_DUB = "german-dub"
-    ENGLISH_SUB = "english-sub"
-    GERMAN_SUB = "german-sub"
-    ENGLISH_DUB = "english-dub"
-
-
-# ``data-lang-key`` of aniworld.to and legacy s.to.
-LANG_KEYS: dict[str, Language] = {
-    "1": Language.GERMAN_DUB,
-    "2": Language.ENGLISH_SUB,
-    "3": Language.GERMAN_SUB,
-    "4": Language.ENGLISH_DUB,
-}
-
-# Hoster names as the rest of the project (config, extractors) spells them.
-_CANONICAL_HOSTERS = {
-    "voe": "VOE",
-    "vidoza": "Vidoza",
-    "doodstream": "Doodstream",
-    "dood": "Doodstream",
-    "vidmoly": "Vidmoly",
-    "filemoon": "Filemoon",
-    "streamtape": "Streamtape",
-    "speedfiles": "SpeedFiles",
-    "luluvdo": "LuluVDO",
-}
+from aniworld.languages import Language
 
 
 @dataclass(frozen=True)
@@ -175,10 +145,9 @@ def first_int(value: str | None) -> int | None:
 
 def canonical_hoster(name: str) -> str:
     """``"voe"``, ``"Hoster VOE"``, ``"Dood Stream"`` → the project's spelling."""
-    text = clean_text(name)
-    text = re.sub(r"^hoster\s+", "", text, flags=re.IGNORECASE)
-    squashed = re.sub(r"[^a-z0-9]", "", text.lower())
-    return _CANONICAL_HOSTERS.get(squashed, text)
+    text = re.sub(r"^hoster\s+", "", clean_text(name), flags=re.IGNORECASE)
+    hoster = hoster_named(text)
+    return hoster.value if hoster else text
 
 
 def language_from_flag(name: str) -> Language | None:
@@ -191,9 +160,9 @@ def language_from_flag(name: str) -> Language | None:
     stem = re.sub(r"\.(svg|png|gif|jpe?g|webp)$", "", stem).removeprefix("svg-flag-")
     parts = stem.split("-")
     if len(parts) == 1:
-        return {"german": Language.GERMAN_DUB, "english": Language.ENGLISH_DUB}.get(parts[0])
+        return Language.of(parts[0], "dub")
     if len(parts) == 2:
-        return {"german": Language.GERMAN_SUB, "english": Language.ENGLISH_SUB}.get(parts[1])
+        return Language.of(parts[1], "sub")
     return None
 
 

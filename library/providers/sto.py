@@ -21,12 +21,12 @@ from urllib.parse import quote, urlsplit
 from bs4 import Tag
 
 from aniworld.errors import RemoteStatusError
+from aniworld.languages import Language
 from library.providers import aniworld
 from library.providers.base import (
     EndpointUnusable,
     EpisodeInfo,
     HosterLink,
-    Language,
     NewEpisode,
     Page,
     Provider,

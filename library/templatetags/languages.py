@@ -2,11 +2,11 @@
 
 from django import template
 
-from library.languages import LANGUAGE_LABELS
+from aniworld.languages import label_of
 
 register = template.Library()
 
 
 @register.filter
 def language_label(code: str) -> str:
-    return LANGUAGE_LABELS.get(code, code)
+    return label_of(code)

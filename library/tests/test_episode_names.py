@@ -1,5 +1,6 @@
 import pytest
 
+from aniworld.languages import Language
 from library.episode_names import ParsedEpisode, is_video_name, parse_episode_file
 from library.naming import render_episode_path
 
@@ -85,3 +86,19 @@ def test_every_name_we_render_is_read_back(padding, season):
         padding=padding,
     )
     assert parse_episode_file(path) == ParsedEpisode(season, 7, "english-sub")
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_every_language_we_name_a_file_in_is_read_back(language):
+    path = render_episode_path(
+        "{series} - S{season}E{episode} - {language}",
+        series="Frieren",
+        year=2023,
+        season=1,
+        episode=4,
+        title="",
+        language=language,
+        padding=2,
+    )
+    assert path.name == f"Frieren - S01E04 - {language.file_label}.mp4"
+    assert parse_episode_file(path).language is language

@@ -3,7 +3,8 @@
 import pytest
 
 from aniworld.errors import ChallengeError
-from library.providers.base import Language, ProviderError
+from aniworld.languages import Language
+from library.providers.base import ProviderError
 from tests.fakes.index_sites import PLACEHOLDER
 from tests.fakes.server import Reply
 

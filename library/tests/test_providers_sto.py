@@ -3,7 +3,8 @@
 import pytest
 
 from aniworld.errors import ChallengeError, RemoteStatusError
-from library.providers.base import Language, ProviderError
+from aniworld.languages import Language
+from library.providers.base import ProviderError
 from tests.fakes.server import Reply
 
 G_DUB, E_DUB, G_SUB = Language.GERMAN_DUB, Language.ENGLISH_DUB, Language.GERMAN_SUB

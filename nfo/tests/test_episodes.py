@@ -7,9 +7,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from aniworld.library_root import library_root as configured_root
 from downloads.models import DownloadItem, Status
 from downloads.signals import episode_placed
-from library import sync
 from library.models import Episode
 from nfo import service
 from nfo.episode_nfo import EpisodeNfo, parse_episode_nfo, to_xml
@@ -143,7 +143,7 @@ class TestAfterADownload:
         item = DownloadItem.objects.create(
             episode=ep, status=Status.COMPLETED, file_path=ep.file_path, upgrade=bool(replaced)
         )
-        path = sync.library_root() / ep.file_path if ep.file_path else None
+        path = configured_root() / ep.file_path if ep.file_path else None
         return episode_placed.send_robust(
             sender=None, item=item, episode=ep, path=path, replaced=replaced
         )

@@ -5,6 +5,7 @@ from bs4 import BeautifulSoup
 from django.conf import settings
 from django.db import connection
 
+from aniworld.env import LOG_LEVELS
 from aniworld.models import Job, JobRun, RunStatus
 from system import scheduler
 from system import status as system_status
@@ -109,4 +110,4 @@ def test_only_the_end_of_a_large_log_is_read(log_dir, monkeypatch):
     (log_dir / "aniworld.log").write_text("x" * 10_000 + "\n" + LOG)
     records = system_status.tail_records(min_level="DEBUG")
     assert records[-1].text.endswith("rescan run 1 completed: ok")
-    assert all(record.level in system_status.LEVELS for record in records)
+    assert all(record.level in LOG_LEVELS for record in records)
