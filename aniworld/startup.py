@@ -2,6 +2,7 @@
 
 1. purge the temp dir (partial downloads are worthless after a restart), once
    it is known not to overlap the library, the data dir or a home directory,
+   and the hidden partial downloads in the library root,
 2. the database (migrations applied),
 3. the configuration (config.json readable and valid),
 4. services: each app's start-up step, in order (queue restore, schedules,
@@ -43,9 +44,11 @@ SERVICE_STEPS: list[str] = [
 
 
 def purge_temp_dir() -> int:
-    """Check that the temp dir is safe to purge, then remove the downloads left in it."""
-    tempdir.check(library=library_root())
-    return tempdir.purge()
+    """Check that the temp dir is safe to purge, then remove the downloads left in it
+    and those left hidden in the library root (Temp on another file system)."""
+    library = library_root()
+    tempdir.check(library=library)
+    return tempdir.purge() + tempdir.purge_library_partials(library)
 
 
 def prepare_database() -> None:

@@ -6,11 +6,17 @@ contain, or lie inside the library or the data dir, and may not be ``/`` or
 (contain) a home directory. Even then the purge removes only the files the
 worker names ``item-<id>.<suffix>``; folders and anything else someone put
 there are left alone, and it never recurses.
+
+A download is written where placing it is a rename (``download_location``): in
+the temp dir when it shares the library's file system, else in the library root
+under a hidden ``.aniworld-partial-item-<id>.<suffix>``. The purge removes those
+too, from the library root only, and nothing else there.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import pwd
 import re
 from pathlib import Path
@@ -20,6 +26,8 @@ from django.conf import settings
 log = logging.getLogger(__name__)
 
 DOWNLOAD_FILE = re.compile(r"item-\d+\..+")
+LIBRARY_PARTIAL_PREFIX = ".aniworld-partial-"
+LIBRARY_PARTIAL_FILE = re.compile(re.escape(LIBRARY_PARTIAL_PREFIX) + r"item-\d+\..+")
 
 
 class UnsafeTempDir(Exception):
@@ -31,9 +39,33 @@ def download_basename(item_id: int) -> str:
     return f"item-{item_id}"
 
 
+def library_partial_basename(item_id: int) -> str:
+    """The name stem of the files queue item ``item_id`` writes into the library root
+    (hidden: media servers and the library scan skip them)."""
+    return LIBRARY_PARTIAL_PREFIX + download_basename(item_id)
+
+
+def device_of(path: Path) -> int:
+    return os.stat(path).st_dev
+
+
+def download_location(item_id: int, temp_dir: Path, library: Path) -> tuple[Path, str]:
+    """The folder and name stem of item ``item_id``'s download files: the temp dir when
+    it lies on the library's file system, else hidden in the library root, so that the
+    finished file reaches its series folder by a rename, never a copy."""
+    if device_of(temp_dir) == device_of(library):
+        return temp_dir, download_basename(item_id)
+    return library, library_partial_basename(item_id)
+
+
 def is_download_file(path: Path) -> bool:
     """A temp file the worker made (a symlink counts as one: removing it removes only the link)."""
     return bool(DOWNLOAD_FILE.fullmatch(path.name)) and (path.is_symlink() or path.is_file())
+
+
+def is_library_partial(path: Path) -> bool:
+    """A hidden download file the worker made in the library root."""
+    return bool(LIBRARY_PARTIAL_FILE.fullmatch(path.name)) and (path.is_symlink() or path.is_file())
 
 
 def check(temp_dir: Path | None = None, *, library: Path | None) -> None:
@@ -117,4 +149,26 @@ def purge(temp_dir: Path | None = None) -> int:
         return removed
     if removed:
         log.info("removed %d leftover download file(s) from %s", removed, temp_dir)
+    return removed
+
+
+def purge_library_partials(library: Path | None) -> int:
+    """Remove the hidden download files a failed or killed download left in the library
+    root (``library_partial_basename``); nothing else, and never below the root.
+    ``library``: the library root, None when none is configured."""
+    if library is None:
+        return 0
+    removed = 0
+    try:
+        if not library.is_dir():
+            return 0
+        for entry in library.iterdir():
+            if is_library_partial(entry):
+                entry.unlink(missing_ok=True)
+                removed += 1
+    except OSError as exc:
+        log.warning("could not remove unfinished downloads from the library %s: %s", library, exc)
+        return removed
+    if removed:
+        log.warning("removed %d unfinished download file(s) from the library %s", removed, library)
     return removed

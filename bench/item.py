@@ -4,8 +4,8 @@
 ``completed_at`` for one hoster link: resolve the embed page with the real
 extractor (VOE for HLS, Vidoza for an mp4), fetch, remux and verify
 (``downloads.media.download_media``), and place the file into a library folder
-(``downloads.placement.move_atomically``). The queue's own bookkeeping (a few
-SQL updates) is left out. It also measures the peak resident memory the process
+(``downloads.placement.move_into_library``, the rename ``place_episode`` does). The
+queue's own bookkeeping (a few SQL updates) is left out. It also measures the peak resident memory the process
 gained meanwhile (VmHWM after resetting it through /proc/self/clear_refs).
 
 The embed page is a file the bench media server serves next to the media, so
@@ -21,9 +21,6 @@ from pathlib import Path
 
 import django
 
-from downloads.hosters import get_extractor
-from downloads.media import download_media
-from downloads.placement import move_atomically
 from tests.fakes.hosters import encode_voe_payload
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,6 +48,11 @@ def write_embed_page(folder: Path, hoster: str, media_url: str) -> str:
 
 
 def time_item(hoster: str, embed_url: str, scratch: Path) -> dict[str, float]:
+    # Imported here: these need Django set up, with the settings setup_django picks at run time.
+    from downloads.hosters import get_extractor
+    from downloads.media import download_media
+    from downloads.placement import move_into_library
+
     temp = scratch / "temp"
     library = scratch / "library" / "Series (2026)" / "Season 01"
     library.mkdir(parents=True, exist_ok=True)
@@ -70,7 +72,7 @@ def time_item(hoster: str, embed_url: str, scratch: Path) -> dict[str, float]:
         lambda progress: reports.append((time.perf_counter(), progress.percent)),
         lambda: False,
     )
-    move_atomically(path, target)
+    move_into_library(path, target)
     ended = time.perf_counter()
     peak_kb = memory_kb("VmHWM")
     size = target.stat().st_size

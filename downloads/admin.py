@@ -1,6 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import transaction
 
+from aniworld.errors import Conflict
 from downloads import queue
 from downloads.models import DownloadItem, HosterAttempt, Status
 from library import admin as library_admin
@@ -28,10 +29,16 @@ class DownloadItemAdmin(admin.ModelAdmin):
 
     @admin.action(description="Retry the selected failed items")
     def retry(self, request, queryset):
-        done = sum(queue.transition(item.id, Status.PENDING, error="") for item in queryset)
-        if done:
-            queue.wake_worker()
+        done, refused = 0, []
+        for item in queryset.select_related("episode"):
+            try:
+                queue.retry(item)
+                done += 1
+            except Conflict as exc:
+                refused.append(f"{item}: {exc.message}")
         self.message_user(request, f"{done} item(s) back in the queue.")
+        if refused:
+            self.message_user(request, " ".join(refused), level=messages.WARNING)
 
     @admin.action(description="Cancel the selected items")
     def cancel(self, request, queryset):

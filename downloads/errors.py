@@ -1,4 +1,5 @@
-"""What a media download can end with, besides a file."""
+"""What a download can end with, besides a file: the media transfer's errors, and the
+endings of a queue item's job (stopped, cancelled, taken over, failed)."""
 
 from __future__ import annotations
 
@@ -32,3 +33,33 @@ class MediaVerificationError(MediaDownloadError):
 
     code = "MEDIA_INVALID"
     retryable = True
+
+
+# -- how a queue item's job ends, when not with a file ---------------------------
+
+
+class StopRequested(Exception):
+    """The item must go back to pending (queue stopped or the app shutting down)."""
+
+
+class ItemCancelled(Exception):
+    """The owner cancelled the item while it downloaded (the cancel is already recorded)."""
+
+
+class ItemTakenOver(Exception):
+    """The item is no longer this job's claim: someone else decides what becomes of it."""
+
+
+INTERRUPTIONS = (StopRequested, ItemCancelled, ItemTakenOver)
+
+
+class ItemFailed(Exception):
+    """Every candidate failed; the message says why, for a person to read."""
+
+
+class ChallengeBlocked(ItemFailed):
+    """Links were blocked by checks only a person can pass; ``links`` are theirs to open."""
+
+    def __init__(self, message: str, links: list[dict[str, str]]):
+        super().__init__(message)
+        self.links = links

@@ -7,7 +7,10 @@ the verification. A plain file (Vidoza, Doodstream) is written straight to disk
 and checked by its structure without reading it again (``downloads.mp4``).
 Everything lives in ``temp_dir`` under ``<basename>.*`` until the caller moves
 the finished mp4 into the library; on any failure, cancellation included, those
-files are removed.
+files are removed. ``temp_dir`` is the folder the caller chose on the library's
+file system (the worker's Temp, or the library root under a hidden name when
+Temp lies elsewhere: ``aniworld.tempdir.download_location``), so that moving the
+mp4 is a rename; segments never touch the disk.
 
 Hoster bytes never get to tell ffmpeg what to open (``downloads.ffmpeg``), and
 segments that are web pages or manifests (HLS, DASH) are refused before ffmpeg

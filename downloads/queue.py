@@ -20,7 +20,6 @@ from django_q.tasks import async_task
 
 from aniworld.errors import Conflict, NotFound, ValidationFailed
 from aniworld.languages import Language
-from aniworld.library_root import library_root
 from aniworld.progress import publish
 from downloads.events import QueueStatusData, item_data
 from downloads.models import (
@@ -31,7 +30,6 @@ from downloads.models import (
     QueueState,
     Status,
 )
-from downloads.placement import remove_partial_copy
 from library.languages import is_upgrade, preferred_mask
 from library.models import Episode, Series
 
@@ -56,6 +54,13 @@ def transition(item_id: int, to: str, *, claim: datetime | None = None, **fields
     if claim is not None:
         items = items.filter(status=Status.DOWNLOADING, started_at=claim)
     return items.update(status=to, **fields) == 1
+
+
+def claimed(item: DownloadItem):
+    """The item, as long as it is still downloading under the claim ``item`` was read with."""
+    return DownloadItem.objects.filter(
+        id=item.id, status=Status.DOWNLOADING, started_at=item.started_at
+    )
 
 
 def require_transition(item: DownloadItem, to: str, **fields: Any) -> None:
@@ -324,24 +329,8 @@ def restore_after_restart() -> None:
     )
     if count:
         log.warning("returned %d interrupted download(s) to the queue", count)
-    _remove_partial_copies()
     if DownloadItem.objects.filter(status=Status.PENDING).exists():
         transaction.on_commit(wake_worker)
-
-
-def _remove_partial_copies() -> None:
-    """A kill while an item's file was copied into the library left a hidden copy
-    beside its recorded target; whatever became of the item since, remove it."""
-    root = library_root()
-    if root is None:
-        return
-    targets = (
-        DownloadItem.objects.exclude(status=Status.COMPLETED)
-        .exclude(file_path="")
-        .values_list("file_path", flat=True)
-    )
-    for relative in targets:
-        remove_partial_copy(root, relative)
 
 
 def snapshot() -> QueueStatusData:

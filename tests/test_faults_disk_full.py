@@ -1,11 +1,12 @@
-"""A full temp volume: the item fails with a clear reason and nothing partial is left.
+"""A full library volume: the item fails with a clear reason and nothing partial is left.
 
-The app's Temp is a real, tiny tmpfs (mounting needs root; elsewhere this test
+The app's library is a real, tiny tmpfs (mounting needs root; elsewhere this test
 skips and tests/test_faults_disk_full_simulated.py covers the same error paths
-in-process). The volume is resized between attempts so that the disk fills up
-while ffmpeg writes the mp4 (an HLS stream is remuxed as its segments arrive,
-so the transfer and the remux are one pass), and at last has room: the retried
-item then completes, across file systems into the library.
+in-process), and Temp lies on another file system: so the download is written
+hidden into the library root, where placing it is a rename. The volume is resized
+between attempts so that the disk fills up while ffmpeg writes the mp4 (an HLS
+stream is remuxed as its segments arrive, so the transfer and the remux are one
+pass), and at last has room: the retried item then completes.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.embedded]
 
 EPISODE = ("attack-on-titan", 1, 2)  # VOE's HLS first: remuxed to mp4 while it arrives
 EPISODE_PATH = "Attack on Titan (2013)/Season 01/Attack on Titan - S01E02 - An jenem Tag.mp4"
-# The episode's HLS segments are about 65 kB, its mp4 about 60 kB.
-TOO_SMALL_FOR_THE_EPISODE = "32k"
+# The episode's HLS segments are about 65 kB, its mp4 about 60 kB; the series' own
+# files (data, tvshow.nfo) a few kB.
+TOO_SMALL_FOR_THE_EPISODE = "48k"
 ROOMY = "4m"
 
 
@@ -51,8 +53,8 @@ class SmallVolume:
 
 
 @pytest.fixture
-def temp_volume(tmp_path):
-    volume = SmallVolume(tmp_path / "temp-volume")
+def library_volume(tmp_path):
+    volume = SmallVolume(tmp_path / "library")  # where start_app puts the library
     volume.path.mkdir()
     try:
         volume.mount(TOO_SMALL_FOR_THE_EPISODE)
@@ -64,8 +66,9 @@ def temp_volume(tmp_path):
 
 
 @pytest.fixture
-def app(tmp_path, world, temp_volume):
-    app = start_app(tmp_path, world, env={"ANIWORLD_TEMP_DIR": str(temp_volume.path)})
+def app(tmp_path, world, library_volume):
+    app = start_app(tmp_path, world)
+    assert app.temp_dir.stat().st_dev != library_volume.path.stat().st_dev
     yield app
     app.stop(signal.SIGKILL)
 
@@ -94,13 +97,15 @@ def retry(app, item: dict) -> None:
     assert response.status_code == 200, response.text
 
 
-def test_a_full_temp_volume_fails_the_item_clearly_and_leaves_nothing_partial(app, temp_volume):
+def test_a_full_library_volume_fails_the_item_clearly_and_leaves_nothing_partial(
+    app, library_volume
+):
     add_series(app, "attack-on-titan")
 
     # The check before a download: far less free than the 2 GB the settings ask for.
     queue_episodes(app, [EPISODE])
     item = settle(app)
-    assert_failed_cleanly(app, item, "GB free on the temp folder", str(temp_volume.path))
+    assert_failed_cleanly(app, item, "GB free on the library", str(library_volume.path))
 
     # Without that margin the disk fills up for real, while the stream is remuxed.
     with client(app) as http:
@@ -109,12 +114,15 @@ def test_a_full_temp_volume_fails_the_item_clearly_and_leaves_nothing_partial(ap
     retry(app, item)
     item = settle(app)
     assert_failed_cleanly(
-        app, item, f"the disk is full while remuxing item-{item['id']}", "No space left on device"
+        app,
+        item,
+        f"the disk is full while remuxing .aniworld-partial-item-{item['id']}",
+        "No space left on device",
     )
     assert item["hoster"] == "VOE"  # no point in trying the next hoster on a full disk
 
-    # With room the retry completes, copied across file systems into the library.
-    temp_volume.resize(ROOMY)
+    # With room the retry completes, renamed from the library root into its folder.
+    library_volume.resize(ROOMY)
     retry(app, item)
     item = settle(app)
     assert item["status"] == "completed", item

@@ -11,7 +11,7 @@ import pytest
 
 from aniworld import file_modes, logs, startup
 from aniworld.file_modes import write_library_file
-from downloads.placement import move_atomically
+from downloads.placement import move_into_library
 from library.data_file import SeriesRef, write_data_file
 from nfo.tvshow import TvShowNfo
 from nfo.tvshow_xml import write_nfo
@@ -72,25 +72,7 @@ def test_a_placed_media_file_is_readable_by_others_like_the_nfo_beside_it(tmp_pa
     source.write_bytes(b"media")  # made under the umask: 0600 with 077
     target = tmp_path / "library" / "episode.mp4"
     target.parent.mkdir()
-    move_atomically(source, target)
-    assert mode_of(target) == 0o644
-
-
-def test_a_media_file_copied_across_file_systems_is_readable_by_others(
-    tmp_path, umask, monkeypatch
-):
-    source = tmp_path / "episode.mp4"
-    source.write_bytes(b"media")
-    real_replace = os.replace
-
-    def no_rename_across(src, dst):
-        if Path(src) == source:
-            raise OSError(18, "Invalid cross-device link")
-        real_replace(src, dst)
-
-    monkeypatch.setattr(os, "replace", no_rename_across)
-    target = tmp_path / "episode-in-library.mp4"
-    move_atomically(source, target)
+    move_into_library(source, target)
     assert mode_of(target) == 0o644
 
 

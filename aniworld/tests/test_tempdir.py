@@ -121,3 +121,69 @@ def test_a_start_purges_leftover_downloads_from_temp(settings, tmp_path):
     (settings.TEMP_DIR / "item-4.mp4.part").write_bytes(b"partial")
     startup.run()
     assert list(settings.TEMP_DIR.iterdir()) == []
+
+
+def test_a_download_stays_in_temp_when_temp_shares_the_librarys_file_system(tmp_path):
+    temp, library = tmp_path / "Temp", tmp_path / "library"
+    temp.mkdir()
+    library.mkdir()
+    assert tempdir.download_location(7, temp, library) == (temp, "item-7")
+
+
+def test_a_download_is_written_hidden_in_the_library_root_when_temp_lies_elsewhere(
+    tmp_path, monkeypatch
+):
+    temp, library = tmp_path / "Temp", tmp_path / "library"
+    devices = {temp: 64769, library: 2049}
+    monkeypatch.setattr(tempdir, "device_of", lambda path: devices[path])
+    assert tempdir.download_location(7, temp, library) == (library, ".aniworld-partial-item-7")
+    devices[library] = devices[temp]
+    assert tempdir.download_location(7, temp, library) == (temp, "item-7")
+
+
+def test_the_library_purge_removes_only_hidden_partials_in_the_library_root(tmp_path):
+    library = tmp_path / "library"
+    series = library / "Naruto (2002)"
+    series.mkdir(parents=True)
+    kept = {
+        series / "Naruto - S01E01.mp4": b"an episode",
+        series / ".aniworld-partial-item-3.mp4": b"below the root",
+        library / "item-3.mp4": b"a temp name, but the owner's",
+        library / ".aniworld-partial-item-x.mp4": b"not an item",
+        library / ".aniworld-partial-item-3": b"no suffix",
+        library / ".hidden.mp4": b"the owner's",
+    }
+    for path, content in kept.items():
+        path.write_bytes(content)
+    (library / ".aniworld-partial-item-4.mp4").mkdir()  # a folder is never ours
+    outside = tmp_path / "outside.mp4"
+    outside.write_bytes(b"a file elsewhere")
+    (library / ".aniworld-partial-item-5.mp4").symlink_to(outside)
+    for name in (".aniworld-partial-item-3.part", ".aniworld-partial-item-12.remux.mp4"):
+        (library / name).write_bytes(b"partial")
+
+    assert tempdir.purge_library_partials(library) == 3
+
+    assert {path: path.read_bytes() for path in kept} == kept
+    assert (library / ".aniworld-partial-item-4.mp4").is_dir()
+    assert outside.read_bytes() == b"a file elsewhere"
+    assert sorted(p.name for p in library.iterdir() if p.name.startswith(".aniworld")) == [
+        ".aniworld-partial-item-3",
+        ".aniworld-partial-item-4.mp4",
+        ".aniworld-partial-item-x.mp4",
+    ]
+
+
+def test_the_library_purge_of_a_missing_library_creates_and_removes_nothing(tmp_path):
+    assert tempdir.purge_library_partials(tmp_path / "missing") == 0
+    assert not (tmp_path / "missing").exists()
+
+
+@pytest.mark.django_db
+def test_a_start_removes_hidden_partials_from_the_library_root(folders, settings, tmp_path):
+    _data, library = folders
+    settings.TEMP_DIR = tmp_path / "Temp"
+    (library / ".aniworld-partial-item-4.remux.mp4").write_bytes(b"partial")
+    startup.run()
+    assert not (library / ".aniworld-partial-item-4.remux.mp4").exists()
+    assert (library / "Naruto (2002)" / "Naruto - S01E01.mp4").read_bytes() == b"an episode"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from downloads.models import DownloadItem, QueueState
+from downloads.models import DownloadItem, QueueState, Status
 from library.models import Episode, Series
 
 pytestmark = pytest.mark.django_db
@@ -47,3 +47,24 @@ def test_the_series_admin_still_rescans(owner_client, frieren):
     page = owner_client.get("/admin/library/series/").content.decode()
     assert 'value="rescan"' in page
     assert 'value="queue_missing"' in page
+
+
+def test_the_queue_admin_retries_failed_items_like_the_queue_does(owner_client, frieren):
+    first, second = Episode.objects.filter(series=frieren, number__in=[1, 2]).order_by("number")
+    failed = DownloadItem.objects.create(episode=first, status=Status.FAILED, error="VOE: 404")
+    blocked = DownloadItem.objects.create(episode=second, status=Status.FAILED, error="gone")
+    DownloadItem.objects.create(episode=second, status=Status.PENDING)  # queued again already
+
+    response = owner_client.post(
+        "/admin/downloads/downloaditem/",
+        {"action": "retry", "_selected_action": [failed.id, blocked.id]},
+        follow=True,
+    )
+
+    failed.refresh_from_db()
+    assert (failed.status, failed.error, failed.retry_count) == (Status.PENDING, "", 1)
+    blocked.refresh_from_db()
+    assert (blocked.status, blocked.retry_count) == (Status.FAILED, 0)
+    page = response.content.decode()
+    assert "1 item(s) back in the queue." in page
+    assert "This episode is already queued again." in page

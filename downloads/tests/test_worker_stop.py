@@ -35,6 +35,14 @@ def queued(api, *episodes):
     return ids
 
 
+def claimed(api):
+    """An item the worker just claimed."""
+    (item_id,) = queued(api, 2)
+    item = queue.claim_next()
+    assert item.id == item_id
+    return item
+
+
 def episode_page_requests(world) -> int:
     return sum("/episode-" in path for path in world.requested_paths())
 
@@ -118,3 +126,31 @@ def test_a_cancel_is_what_the_cancel_recorded(api, series):
     after = DownloadItem.objects.get(id=item_id)
     assert (after.status, after.completed_at) == ("cancelled", cancelled_at)
     assert list(settings.TEMP_DIR.glob(f"item-{item_id}.*")) == []
+
+
+def test_stop_during_a_download_returns_the_item_to_pending(api, series):
+    item = claimed(api)
+    QueueState.objects.update(is_running=False)
+    ItemJob(item, DownloadWorker()).run()
+    item.refresh_from_db()
+    assert item.status == "pending"
+    assert list(settings.TEMP_DIR.iterdir()) == []
+
+
+def test_cancel_during_a_download_cancels_and_cleans_up(api, series, library_root):
+    item = claimed(api)
+    assert api.delete(f"/api/queue/{item.id}").json()["result"] == "cancelled"
+    ItemJob(item, DownloadWorker()).run()
+    item.refresh_from_db()
+    assert item.status == "cancelled"
+    assert list(settings.TEMP_DIR.iterdir()) == []
+    assert [p.name for p in library_root.rglob("*") if p.is_file()] == ["data"]
+
+
+def test_a_shutdown_signal_returns_the_item_to_pending(api, series):
+    item = claimed(api)
+    worker = DownloadWorker()
+    worker.shutting_down = True
+    ItemJob(item, worker).run()
+    item.refresh_from_db()
+    assert item.status == "pending"
