@@ -306,6 +306,30 @@ def reorder(item_ids: list[int]) -> None:
     transaction.on_commit(publish_status)
 
 
+def move(item: DownloadItem, step: int) -> bool:
+    """Swap a pending item with its neighbour ``step`` places away (-1 up, 1 down) among
+    the items of its priority; False when it is already first or last of them."""
+    pending = dict(
+        DownloadItem.objects.filter(status=Status.PENDING)
+        .order_by("priority", "position", "id")
+        .values_list("id", "priority")
+    )
+    if item.id not in pending:
+        item.refresh_from_db(fields=["status"])
+        raise IllegalTransition(
+            f"Only pending items can be moved; this one is {item.status}.",
+            details={"id": item.id, "status": item.status},
+        )
+    order = list(pending)
+    index = order.index(item.id)
+    other = index + step
+    if not 0 <= other < len(order) or pending[order[other]] != pending[item.id]:
+        return False
+    order[index], order[other] = order[other], order[index]
+    reorder(order)
+    return True
+
+
 def set_priority(item: DownloadItem, priority: int) -> None:
     if item.status != Status.PENDING:
         raise IllegalTransition("Only pending items can change priority.")

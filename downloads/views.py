@@ -1,22 +1,29 @@
-"""The Queue page (HTMX) and the series page's "download" buttons."""
+"""The Queue page (HTMX) and the series page's "download" buttons.
+
+Each control of the Queue page posts to a view of its own that does one thing
+through ``downloads.queue`` and says what in a sentence (``queue_control``).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpResponseRedirect
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from aniworld.errors import AppError
+from aniworld.errors import AppError, ValidationFailed
+from aniworld.htmx import toast
 from downloads import queue
 from downloads.failures import read_failure
 from downloads.hosters import EXTRACTORS
-from downloads.models import DownloadItem, Priority, Status
-from downloads.serializers import UserLinkSerializer
+from downloads.models import DownloadItem, Status
+from downloads.serializers import PRIORITY_VALUES, UserLinkSerializer
 from library.catalog import get_series
 
 # The Queue page lists this many finished items, the most recent first.
@@ -103,7 +110,7 @@ def add_from_series(request):
         codes = queue.missing_codes(series, int(season)) if season.isdigit() else []
     if not codes:
         messages.warning(request, "Select at least one episode first.")
-        return HttpResponseRedirect(f"/series/{series.key}/")
+        return redirect("series", series.key)
     with transaction.atomic():
         result = queue.add_episodes(series, codes)
     if result.added:
@@ -113,81 +120,154 @@ def add_from_series(request):
             f"S{s['season']:02d}E{s['episode']:02d} ({s['reason']})" for s in result.skipped[:5]
         )
         messages.info(request, f"Skipped {len(result.skipped)}: {reasons}")
-    return HttpResponseRedirect("/queue/")
+    return redirect("queue")
 
 
-def _move(item: DownloadItem, step: int) -> None:
-    pending = list(
-        DownloadItem.objects.filter(status=Status.PENDING)
-        .order_by("priority", "position", "id")
-        .values_list("id", flat=True)
+def _queue_answer(request: HttpRequest, done: str = "", error: str = "") -> HttpResponse:
+    """HTMX: the queue again (an error above it) with a toast of what was done;
+    a form posted without JavaScript: back to the Queue page with a message."""
+    if request.htmx:
+        response = render(request, "downloads/queue.html#queue", _context(error))
+        return toast(response, done) if done else response
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, done)
+    return redirect("queue")
+
+
+def queue_control(view: Callable[..., str]) -> Callable[..., HttpResponse]:
+    """A Queue page control: ``view`` does one thing in a transaction and returns a
+    sentence saying what; an ``AppError`` it raises (no such item, a status that does
+    not allow it, a bad value) is the answer instead."""
+
+    @wraps(view)
+    def control(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            with transaction.atomic():
+                done = view(request, *args, **kwargs)
+        except AppError as exc:
+            return _queue_answer(request, error=exc.message)
+        return _queue_answer(request, done=done)
+
+    return control
+
+
+def _episode(item: DownloadItem) -> str:
+    episode = item.episode
+    return f"{episode.series.name} S{episode.season:02d}E{episode.number:02d}"
+
+
+@login_required
+@require_POST
+@queue_control
+def start(request):
+    queue.start()
+    return "The queue is running."
+
+
+@login_required
+@require_POST
+@queue_control
+def stop(request):
+    queue.stop()
+    return "The queue is stopped; an active download goes back to waiting."
+
+
+@login_required
+@require_POST
+@queue_control
+def cancel(request, item_id: int):
+    """Cancel a waiting or active item, or dismiss a finished one."""
+    item = queue.get_item(item_id)
+    outcome = queue.remove(item)
+    return f"{outcome.capitalize()} {_episode(item)}."
+
+
+@login_required
+@require_POST
+@queue_control
+def retry(request, item_id: int):
+    item = queue.get_item(item_id)
+    queue.retry(item)
+    return f"Queued {_episode(item)} again."
+
+
+@login_required
+@require_POST
+@queue_control
+def move_up(request, item_id: int):
+    item = queue.get_item(item_id)
+    if queue.move(item, -1):
+        return f"Moved {_episode(item)} up."
+    return f"{_episode(item)} is already first of its priority."
+
+
+@login_required
+@require_POST
+@queue_control
+def move_down(request, item_id: int):
+    item = queue.get_item(item_id)
+    if queue.move(item, 1):
+        return f"Moved {_episode(item)} down."
+    return f"{_episode(item)} is already last of its priority."
+
+
+@login_required
+@require_POST
+@queue_control
+def set_priority(request, item_id: int):
+    item = queue.get_item(item_id)
+    name = request.POST.get("priority", "")
+    if name not in PRIORITY_VALUES:
+        raise ValidationFailed(
+            f"Unknown priority {name!r}: choose {', '.join(PRIORITY_VALUES)}.",
+            details={"priority": [f"one of {', '.join(PRIORITY_VALUES)}"]},
+        )
+    queue.set_priority(item, PRIORITY_VALUES[name])
+    return f"{_episode(item)} now has {name} priority."
+
+
+@login_required
+@require_POST
+@queue_control
+def paste_link(request, item_id: int):
+    """The form of a CHALLENGE item: the video page the owner reached past the check."""
+    item = queue.get_item(item_id)
+    form = UserLinkSerializer(data={key: request.POST.get(key, "") for key in ("url", "hoster")})
+    if not form.is_valid():
+        raise ValidationFailed(
+            " ".join(str(text) for texts in form.errors.values() for text in texts)
+        )
+    queue.retry_with_link(item, form.validated_data["url"], form.validated_data.get("hoster") or "")
+    return f"Queued {_episode(item)} again with the page you reached."
+
+
+@login_required
+@require_POST
+@queue_control
+def retry_failed(request):
+    count = queue.retry_all_failed()
+    return (
+        f"Queued {count} failed download(s) again."
+        if count
+        else "No failed download to queue again."
     )
-    index = pending.index(item.id)
-    other = index + step
-    if 0 <= other < len(pending):
-        pending[index], pending[other] = pending[other], pending[index]
-        queue.reorder(pending)
-
-
-ACTIONS = {
-    "start": lambda item, value: queue.start(),
-    "stop": lambda item, value: queue.stop(),
-    "cancel": lambda item, value: queue.remove(item),
-    "retry": lambda item, value: queue.retry(item),
-    "retry_failed": lambda item, value: queue.retry_all_failed(),
-    "cancel_pending": lambda item, value: queue.cancel_all_pending(),
-    "clear": lambda item, value: queue.clear_finished(),
-    "up": lambda item, value: _move(item, -1),
-    "down": lambda item, value: _move(item, 1),
-    "priority": lambda item, value: queue.set_priority(item, Priority[value.upper()]),
-}
-NEEDS_ITEM = {"cancel", "retry", "up", "down", "priority"}
 
 
 @login_required
 @require_POST
-def paste_link(request):
-    """The Queue page's form for a CHALLENGE item: the video page the owner reached."""
-    error = ""
-    try:
-        item_id = request.POST.get("id", "")
-        if not item_id.isdigit():
-            raise AppError("Which item?", status=400)
-        item = queue.get_item(int(item_id))
-        form = UserLinkSerializer(data={k: request.POST.get(k, "") for k in ("url", "hoster")})
-        if not form.is_valid():
-            raise AppError(" ".join(str(m) for ms in form.errors.values() for m in ms), status=422)
-        with transaction.atomic():
-            queue.retry_with_link(item, form.validated_data["url"], form.validated_data["hoster"])
-    except AppError as exc:
-        error = exc.message
-    if request.htmx:
-        return render(request, "downloads/queue.html#queue", _context(error))
-    if error:
-        messages.error(request, error)
-    return HttpResponseRedirect("/queue/")
+@queue_control
+def cancel_pending(request):
+    count = queue.cancel_all_pending()
+    return (
+        f"Removed {count} waiting episode(s) from the queue." if count else "Nothing was waiting."
+    )
 
 
 @login_required
 @require_POST
-def queue_action(request):
-    action = request.POST.get("action", "")
-    error = ""
-    try:
-        if action not in ACTIONS:
-            raise AppError(f"Unknown action {action!r}.", status=400)
-        item = None
-        if action in NEEDS_ITEM:
-            item_id = request.POST.get("id", "")
-            item = queue.get_item(int(item_id)) if item_id.isdigit() else None
-            if item is None:
-                raise AppError("Which item?", status=400)
-        with transaction.atomic():
-            ACTIONS[action](item, request.POST.get("value", ""))
-    except (AppError, KeyError) as exc:
-        error = getattr(exc, "message", f"Unknown priority {exc}.")
-    if request.htmx:
-        return render(request, "downloads/queue.html#queue", _context(error))
-    if error:
-        messages.error(request, error)
-    return HttpResponseRedirect("/queue/")
+@queue_control
+def clear_finished(request):
+    count = queue.clear_finished()
+    return f"Cleared {count} finished item(s)." if count else "Nothing finished to clear."

@@ -3,7 +3,8 @@
 Two Queue pages follow a download from the worker process (progress bar, toast,
 the completed list) without polling while the socket is open; the Series page
 flips the episode to "downloaded" when it completes; the Library page shows a
-scan started elsewhere; a page whose socket drops polls until it has reconnected.
+scan started elsewhere; a refresh of the queue keeps the keyboard focus; a page whose
+socket drops polls until it has reconnected.
 """
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.embedded]
 
 PASSWORD = "Live-Pages-Test-9"
 SERIES = "attack-on-titan"
+# As live.js refreshes the queue when its status changes.
+REFRESH_QUEUE = """() => htmx.ajax("GET", "/queue/", {
+  source: "#queue", target: "#queue", swap: "outerHTML", event: new CustomEvent("live:refresh"),
+})"""
 MOVING = re.compile(r"^\s*[1-9][0-9]*\.[0-9] %")  # a progress label past 0 %
 
 
@@ -148,6 +153,38 @@ def test_the_library_page_shows_a_scan_it_did_not_start(open_page, world, api):
     page.locator("#scan-panel", has_text="Last scan").wait_for(timeout=15_000)
     assert "1 series" in page.locator("#scan-panel").inner_text()
     assert errors == []
+
+
+def test_a_refresh_of_the_queue_leaves_the_keyboard_where_it_was(open_page, api):
+    """Each control keeps its id across a refresh, and htmx focuses the element with the
+    focused one's id after a swap: pressing ↓ (whose answer replaces the queue) and a
+    live refresh both leave the focus on the same button."""
+    assert api.post("/api/queue/stop").is_success
+    body = {
+        "series_key": SERIES,
+        "episodes": [{"season": 0, "episode": 1}, {"season": 2, "episode": 1}],
+    }
+    added = api.post("/api/queue/add", json=body).json()
+    assert added["skipped"] == []
+    first, second = (item["id"] for item in added["added"])
+    try:
+        page, errors = open_page("/queue/")
+        down = page.locator(f"#item-{first}-down")
+        down.focus()
+        page.keyboard.press("Enter")
+        moved = f"[aria-labelledby=pending-title] tbody tr#item-{second}:first-child"
+        page.locator(moved).wait_for(timeout=5_000)
+        assert page.evaluate("document.activeElement.id") == f"item-{first}-down"
+
+        page.evaluate("document.querySelector('#queue').dataset.before = 'refresh'")
+        page.evaluate(REFRESH_QUEUE)
+        page.wait_for_selector("#queue[data-before]", state="detached", timeout=5_000)
+        assert page.evaluate("document.activeElement.id") == f"item-{first}-down"
+        assert errors == []
+    finally:
+        for item_id in (first, second):
+            api.delete(f"/api/queue/{item_id}")
+        assert api.post("/api/queue/start").is_success
 
 
 def test_without_the_socket_the_queue_page_polls_and_then_reconnects(open_page, app):

@@ -23,9 +23,6 @@ PATH_IN_ATTRIBUTE = re.compile(
 # A string literal in a script that starts with a page path ("/library/…"). The WebSocket
 # (/ws/…) has no Django route to reverse.
 PATH_IN_SCRIPT = re.compile(r"""(?P<quote>["'`])(?P<path>/(?!/|ws/)[A-Za-z][^"'`]*)(?P=quote)""")
-# The Queue page's templates go over to route names with the rewrite of the queue views
-# (issue #13, point 6).
-NOT_YET_CONVERTED = {TEMPLATES / "downloads"}
 
 
 def written_out_paths(text: str) -> list[str]:
@@ -36,11 +33,7 @@ def written_out_paths(text: str) -> list[str]:
 
 
 def template_files() -> list[Path]:
-    return sorted(
-        path
-        for path in TEMPLATES.rglob("*.html")
-        if not any(path.is_relative_to(folder) for folder in NOT_YET_CONVERTED)
-    )
+    return sorted(TEMPLATES.rglob("*.html"))
 
 
 def test_the_check_sees_paths_in_links_forms_and_htmx_attributes():

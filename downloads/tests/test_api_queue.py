@@ -190,13 +190,9 @@ def test_the_queue_page_lists_items_and_its_buttons_act(owner_client, episodes, 
     assert b"Frieren" in page.content
     assert b"2 pending" in page.content
     item_id = DownloadItem.objects.order_by("id").first().id
-    response = owner_client.post(
-        "/queue/action", {"action": "cancel", "id": item_id}, HTTP_HX_REQUEST="true"
-    )
+    response = owner_client.post(f"/queue/{item_id}/cancel", HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert b"1 pending" in response.content
-    bad = owner_client.post("/queue/action", {"action": "explode"}, HTTP_HX_REQUEST="true")
-    assert b"Unknown action" in bad.content
 
 
 def test_the_series_page_queues_selected_episodes(owner_client, episodes, api, stopped):
@@ -208,12 +204,6 @@ def test_the_series_page_queues_selected_episodes(owner_client, episodes, api, s
     assert sorted(DownloadItem.objects.values_list("episode__number", flat=True)) == [1, 3]
     owner_client.post("/queue/add", {"series_key": "frieren", "action": "all_missing"})
     assert DownloadItem.objects.count() == 4
-
-
-def test_remove_all_pending_from_the_queue_page(owner_client, episodes, api, stopped):
-    add(api, 1, 2, 3)
-    owner_client.post("/queue/action", {"action": "cancel_pending"})
-    assert set(DownloadItem.objects.values_list("status", flat=True)) == {"cancelled"}
 
 
 def test_the_queue_page_and_the_api_show_what_the_active_download_does(owner_client, episodes, api):

@@ -1,5 +1,7 @@
 """The Queue page: one priority control per waiting row, finished rows that say when,
-how big, how long and from where, failures readable at a glance, and counts that agree."""
+how big, how long and from where, failures readable at a glance, counts that agree, and
+controls that keep their ids across refreshes (so the focus stays) and work without
+JavaScript. Each control's own view is tested in ``downloads/tests/views/``."""
 
 from __future__ import annotations
 
@@ -7,11 +9,12 @@ from datetime import timedelta
 
 import pytest
 from bs4 import BeautifulSoup
+from django.urls import resolve
 from django.utils import timezone
 
 from downloads import queue
 from downloads.failures import attempt_line, failure_message
-from downloads.models import DownloadItem, Priority, Status
+from downloads.models import DownloadItem, Status
 from downloads.views import FINISHED_SHOWN, duration_words
 from library.models import Episode, Series
 
@@ -72,37 +75,68 @@ def test_a_waiting_row_has_one_priority_control_that_sends_on_change(owner_clien
     row = soup(owner_client.get("/queue/")).find(id=f"item-{pending[0].id}")
 
     [select] = row.find_all("select")
-    assert select["name"] == "value"
+    assert select["name"] == "priority"
     assert select.find(selected=True).text == "normal"
     form = select.find_parent("form")
     assert form["hx-trigger"] == "change"
-    assert form.find("input", attrs={"name": "action"})["value"] == "priority"
+    assert form["hx-post"] == form["action"] == f"/queue/{pending[0].id}/priority"
     # The only Set button is for browsers without JavaScript.
     assert [b.find_parent("noscript") is not None for b in form.find_all("button")] == [True]
     assert "normal" not in text(row).replace(text(select), "")
 
 
-def test_choosing_a_priority_sets_it(owner_client, busy_queue):
-    pending, *_ = busy_queue
-    response = owner_client.post(
-        "/queue/action",
-        {"action": "priority", "id": pending[1].id, "value": "high"},
-        HTTP_HX_REQUEST="true",
+def controls(page: BeautifulSoup) -> list:
+    """What the keyboard reaches in the queue (buttons, fields, links, scroll regions),
+    but for what is inside an element a refresh keeps as it is (hx-preserve)."""
+    focusable = page.find(id="queue").find_all(
+        lambda e: (
+            e.name in ("button", "select", "a", "summary")
+            or (e.name == "input" and e.get("type") != "hidden")
+            or e.has_attr("tabindex")
+        )
     )
-    pending[1].refresh_from_db()
-    assert pending[1].priority == Priority.HIGH
-    select = soup(response).find(id=f"priority-{pending[1].id}")
-    assert select.find(selected=True).text == "high"
+    return [e for e in focusable if e.find_parent(attrs={"hx-preserve": "true"}) is None]
 
 
-def test_an_unknown_priority_is_a_clear_error(owner_client, busy_queue):
-    pending, *_ = busy_queue
-    response = owner_client.post(
-        "/queue/action",
-        {"action": "priority", "id": pending[0].id, "value": "urgent"},
-        HTTP_HX_REQUEST="true",
-    )
-    assert "Unknown priority" in text(soup(response).find(role="alert"))
+@pytest.fixture
+def every_control(busy_queue, frieren):
+    """The busy queue with an item downloading and a failure that asks for a link."""
+    failed = busy_queue[1]
+    item(frieren, 6, Status.DOWNLOADING)
+    DownloadItem.objects.filter(id=failed.id).update(error_code="CHALLENGE")
+    return busy_queue
+
+
+def test_every_control_has_an_id_of_its_own_that_a_refresh_keeps(owner_client, every_control):
+    # htmx gives the focus back, after a swap, to the element with the focused one's id.
+    page = soup(owner_client.get("/queue/"))
+    refreshed = soup(owner_client.get("/queue/", HTTP_HX_REQUEST="true"))
+
+    ids = [element.get("id") for element in controls(page)]
+    assert None not in ids, [str(e)[:80] for e in controls(page) if not e.get("id")]
+    assert len(ids) == len(set(ids)), "ids are unique"
+    assert [element.get("id") for element in controls(refreshed)] == [
+        element.get("id") for element in controls(page)
+    ]
+    pending, failed, *_ = every_control
+    assert {f"item-{pending[0].id}-up", f"item-{pending[0].id}-cancel"} <= set(ids)
+    assert {f"item-{failed.id}-retry", f"item-{failed.id}-link", "queue-run"} <= set(ids)
+
+
+def test_every_button_posts_to_one_control_with_and_without_javascript(owner_client, every_control):
+    page = soup(owner_client.get("/queue/"))
+
+    buttons = page.find(id="queue").find_all("button")
+    assert len(buttons) >= 10
+    for button in buttons:
+        form = button.find_parent("form")
+        plain = button.get("formaction") or form.get("action")
+        htmx = button.get("hx-post") or form.get("hx-post")
+        assert plain, str(button)
+        assert plain == htmx, str(button)
+        assert resolve(plain).url_name.startswith("queue-"), plain
+        assert form["method"] == "post"
+        assert form.find("input", attrs={"name": "csrfmiddlewaretoken"}) is not None
 
 
 def test_a_completed_row_says_when_how_big_how_long_and_from_where(owner_client, busy_queue):

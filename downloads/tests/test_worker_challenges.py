@@ -215,8 +215,8 @@ def test_the_queue_page_walks_the_owner_through_the_check(api, owner_client, dar
     assert f'id="link-url-{item["id"]}"' in page
 
     response = owner_client.post(
-        "/queue/link",
-        {"id": str(item["id"]), "url": hosters.embed_url("VOE"), "hoster": ""},
+        f"/queue/{item['id']}/link",
+        {"url": hosters.embed_url("VOE"), "hoster": ""},
         HTTP_HX_REQUEST="true",
     )
 
@@ -230,7 +230,7 @@ def test_the_queue_page_says_what_is_wrong_with_a_pasted_link(owner_client, api,
     item = blocked_item(api, dark)
 
     response = owner_client.post(
-        "/queue/link", {"id": str(item["id"]), "url": "not a link"}, HTTP_HX_REQUEST="true"
+        f"/queue/{item['id']}/link", {"url": "not a link"}, HTTP_HX_REQUEST="true"
     )
 
     assert "starting with http:// or https://" in response.content.decode()
