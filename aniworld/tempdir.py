@@ -49,13 +49,26 @@ def device_of(path: Path) -> int:
     return os.stat(path).st_dev
 
 
-def download_location(item_id: int, temp_dir: Path, library: Path) -> tuple[Path, str]:
-    """The folder and name stem of item ``item_id``'s download files: the temp dir when
-    it lies on the library's file system, else hidden in the library root, so that the
-    finished file reaches its series folder by a rename, never a copy."""
-    if device_of(temp_dir) == device_of(library):
+def nearest_existing(path: Path) -> Path:
+    """``path`` or its closest ancestor that exists (a series folder is made on first use)."""
+    while not path.exists() and path.parent != path:
+        path = path.parent
+    return path
+
+
+def download_location(
+    item_id: int, temp_dir: Path, library: Path, series_folder: Path
+) -> tuple[Path, str]:
+    """The folder and name stem of item ``item_id``'s download files, on the file system
+    of its series folder, so that the finished file reaches it by a rename, never a copy:
+    the temp dir when it shares that file system, else hidden in the library root, or
+    hidden in the series folder itself when that is mounted from yet another one."""
+    target = device_of(nearest_existing(series_folder))
+    if device_of(temp_dir) == target:
         return temp_dir, download_basename(item_id)
-    return library, library_partial_basename(item_id)
+    if device_of(library) == target:
+        return library, library_partial_basename(item_id)
+    return series_folder, library_partial_basename(item_id)
 
 
 def is_download_file(path: Path) -> bool:
@@ -154,18 +167,20 @@ def purge(temp_dir: Path | None = None) -> int:
 
 def purge_library_partials(library: Path | None) -> int:
     """Remove the hidden download files a failed or killed download left in the library
-    root (``library_partial_basename``); nothing else, and never below the root.
-    ``library``: the library root, None when none is configured."""
+    root or in a series folder right below it (``library_partial_basename``); nothing
+    else, and never deeper. ``library``: the library root, None when none is configured."""
     if library is None:
         return 0
     removed = 0
     try:
         if not library.is_dir():
             return 0
-        for entry in library.iterdir():
-            if is_library_partial(entry):
-                entry.unlink(missing_ok=True)
-                removed += 1
+        folders = [library, *(entry for entry in library.iterdir() if entry.is_dir())]
+        for folder in folders:
+            for entry in folder.iterdir():
+                if is_library_partial(entry):
+                    entry.unlink(missing_ok=True)
+                    removed += 1
     except OSError as exc:
         log.warning("could not remove unfinished downloads from the library %s: %s", library, exc)
         return removed

@@ -48,6 +48,7 @@ from downloads.media import cleanup_temp
 from downloads.models import DownloadItem, Status
 from downloads.placement import Naming, PlacementError, place_episode
 from downloads.tracking import ItemTracker
+from library.naming import UnsafePathError, safe_join
 
 if TYPE_CHECKING:
     from downloads.worker import DownloadWorker
@@ -105,7 +106,9 @@ class ItemJob:
     def download(self) -> Outcome:
         self.tracker.check_stop(force=True)  # before the first page is fetched
         root = self.check_free_space()
-        work_dir, basename = tempdir.download_location(self.item.id, self.temp_dir, root)
+        work_dir, basename = tempdir.download_location(
+            self.item.id, self.temp_dir, root, self._series_folder(root)
+        )
         tries = LinkAttempts(self.tracker, self.choice, work_dir, basename)
         self.tracker.set_stage(Stage.RESOLVING, "reading the episode page")
         candidates = self.choice.user_links() + self.choice.candidates()
@@ -197,12 +200,24 @@ class ItemJob:
             replaced=placed.replaced,
         )
 
+    def _series_folder(self, root: Path) -> Path:
+        """Where the episode's file will go; the root itself for an unsafe folder name
+        (placing refuses that name later, with the reason)."""
+        try:
+            return safe_join(root, self.episode.series.folder)
+        except UnsafePathError:
+            return root
+
     def _remove_download_files(self) -> None:
         """Every partial file of the item, wherever ``download_location`` put them."""
         cleanup_temp(self.temp_dir, tempdir.download_basename(self.item.id))
         root = library_root()
-        if root is not None and root.is_dir():
-            cleanup_temp(root, tempdir.library_partial_basename(self.item.id))
+        if root is None:
+            return
+        hidden = tempdir.library_partial_basename(self.item.id)
+        for folder in {root, self._series_folder(root)}:
+            if folder.is_dir():
+                cleanup_temp(folder, hidden)
 
     def _requeue(self) -> None:
         """Back to pending after a stop or shutdown, unless the item is no longer this job's."""

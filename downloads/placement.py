@@ -6,7 +6,8 @@ servers, and records it on the episode (``library.recording``).
 
 Placing is always a rename, so atomic: the worker has the file written on the
 library's file system (``aniworld.tempdir.download_location``), in Temp when Temp
-shares it, else hidden in the library root. A file is in the library complete, under
+shares it, else hidden in the library root (or in the series folder, when that is
+mounted from another file system than the root). A file is in the library complete, under
 its final name, or not at all.
 """
 

@@ -127,27 +127,48 @@ def test_a_download_stays_in_temp_when_temp_shares_the_librarys_file_system(tmp_
     temp, library = tmp_path / "Temp", tmp_path / "library"
     temp.mkdir()
     library.mkdir()
-    assert tempdir.download_location(7, temp, library) == (temp, "item-7")
+    series = library / "Naruto (2002)"  # not made yet: its place's file system counts
+    assert tempdir.download_location(7, temp, library, series) == (temp, "item-7")
 
 
 def test_a_download_is_written_hidden_in_the_library_root_when_temp_lies_elsewhere(
     tmp_path, monkeypatch
 ):
     temp, library = tmp_path / "Temp", tmp_path / "library"
-    devices = {temp: 64769, library: 2049}
-    monkeypatch.setattr(tempdir, "device_of", lambda path: devices[path])
-    assert tempdir.download_location(7, temp, library) == (library, ".aniworld-partial-item-7")
-    devices[library] = devices[temp]
-    assert tempdir.download_location(7, temp, library) == (temp, "item-7")
-
-
-def test_the_library_purge_removes_only_hidden_partials_in_the_library_root(tmp_path):
-    library = tmp_path / "library"
     series = library / "Naruto (2002)"
     series.mkdir(parents=True)
+    devices = {temp: 64769, library: 2049, series: 2049}
+    monkeypatch.setattr(tempdir, "device_of", lambda path: devices[path])
+    assert tempdir.download_location(7, temp, library, series) == (
+        library,
+        ".aniworld-partial-item-7",
+    )
+    devices[library] = devices[series] = devices[temp]
+    assert tempdir.download_location(7, temp, library, series) == (temp, "item-7")
+
+
+def test_a_series_folder_mounted_from_another_file_system_gets_the_download_itself(
+    tmp_path, monkeypatch
+):
+    temp, library = tmp_path / "Temp", tmp_path / "library"
+    series = library / "Naruto (2002)"
+    series.mkdir(parents=True)
+    devices = {temp: 64769, library: 64769, series: 2050}
+    monkeypatch.setattr(tempdir, "device_of", lambda path: devices[path])
+    assert tempdir.download_location(7, temp, library, series) == (
+        series,
+        ".aniworld-partial-item-7",
+    )
+
+
+def test_the_library_purge_removes_only_hidden_partials_in_the_root_and_series_folders(tmp_path):
+    library = tmp_path / "library"
+    series = library / "Naruto (2002)"
+    (series / "Season 01").mkdir(parents=True)
+    (series / ".aniworld-partial-item-8.mp4").write_bytes(b"in a series folder")
     kept = {
         series / "Naruto - S01E01.mp4": b"an episode",
-        series / ".aniworld-partial-item-3.mp4": b"below the root",
+        series / "Season 01" / ".aniworld-partial-item-3.mp4": b"deeper than a series folder",
         library / "item-3.mp4": b"a temp name, but the owner's",
         library / ".aniworld-partial-item-x.mp4": b"not an item",
         library / ".aniworld-partial-item-3": b"no suffix",
@@ -162,9 +183,10 @@ def test_the_library_purge_removes_only_hidden_partials_in_the_library_root(tmp_
     for name in (".aniworld-partial-item-3.part", ".aniworld-partial-item-12.remux.mp4"):
         (library / name).write_bytes(b"partial")
 
-    assert tempdir.purge_library_partials(library) == 3
+    assert tempdir.purge_library_partials(library) == 4
 
     assert {path: path.read_bytes() for path in kept} == kept
+    assert not (series / ".aniworld-partial-item-8.mp4").exists()
     assert (library / ".aniworld-partial-item-4.mp4").is_dir()
     assert outside.read_bytes() == b"a file elsewhere"
     assert sorted(p.name for p in library.iterdir() if p.name.startswith(".aniworld")) == [

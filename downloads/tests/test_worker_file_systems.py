@@ -143,15 +143,17 @@ def test_a_hidden_partial_a_killed_worker_left_is_removed_before_it_restarts(
     left = [
         library_root / f".aniworld-partial-item-{item_id}.part",
         library_root / f".aniworld-partial-item-{item_id}.remux.mp4",
+        library_root / AOT / f".aniworld-partial-item-{item_id}.mp4",  # a series on its own disk
     ]
     for path in left:
         path.write_bytes(b"half a video")
     neighbours = {
         library_root / ".aniworld-notes": b"not a download",
-        library_root / AOT / f".aniworld-partial-item-{item_id}.mp4": b"below the root: not ours",
+        library_root / AOT / "Season 01" / f".aniworld-partial-item-{item_id}.mp4": b"too deep",
         library_root / f"item-{item_id}.mp4": b"a Temp name, but in the library",
     }
     for path, content in neighbours.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
 
     startup.recover_after_worker_crash()
@@ -159,3 +161,31 @@ def test_a_hidden_partial_a_killed_worker_left_is_removed_before_it_restarts(
     assert not any(path.exists() for path in left)
     assert {path: path.read_bytes() for path in neighbours} == neighbours
     assert DownloadItem.objects.get(id=item_id).status == "pending"
+
+
+def test_a_series_folder_mounted_from_a_third_file_system_gets_the_download_itself(
+    api, series, library_root, monkeypatch
+):
+    temp = settings.TEMP_DIR.resolve()
+    series_folder = (library_root / EPISODE.split("/")[0]).resolve()
+    devices = {temp: 1, series_folder: 3}
+    monkeypatch.setattr(tempdir, "device_of", lambda path: devices.get(path.resolve(), 2))
+    seen = []
+    publish = progress.publish
+
+    def record(room, event_type, data):
+        if event_type == "download_progress":
+            seen.extend(p.name for p in series_folder.iterdir() if p.name.startswith("."))
+        publish(room, event_type, data)
+
+    monkeypatch.setattr(progress, "publish", record)
+    item_id = queued(api)
+
+    assert DownloadWorker().process_one() is True
+
+    item = DownloadItem.objects.get(id=item_id)
+    assert item.status == "completed", item.error
+    assert (library_root / EPISODE).is_file()
+    assert any(name.startswith(f".aniworld-partial-item-{item_id}.") for name in seen)
+    assert hidden_files(library_root) == []
+    assert list(settings.TEMP_DIR.iterdir()) == []
