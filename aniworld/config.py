@@ -302,11 +302,16 @@ class ConfigStore:
                 fcntl.flock(lock_file, fcntl.LOCK_UN)
 
 
-def write_atomically(path: Path, content: str | bytes, mode: int | None = None) -> None:
-    """Write ``content`` to ``path`` via a temp file in the same folder and a rename."""
+def write_atomically(
+    path: Path, content: str | bytes, mode: int | None = None, *, temp_prefix: str = ""
+) -> None:
+    """Write ``content`` to ``path`` via a temp file in the same folder and a rename.
+
+    ``temp_prefix``: the temp file's name start (hidden ``.<name>.`` when not given)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    prefix = temp_prefix or f".{path.name}."
+    fd, tmp_name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(content.encode("utf-8") if isinstance(content, str) else content)

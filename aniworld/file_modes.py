@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from aniworld.config import write_atomically
+from aniworld.tempdir import library_write_prefix
 
 log = logging.getLogger("aniworld.files")
 
@@ -104,4 +105,6 @@ def _tree(root: Path, skipped: set[Path]) -> Iterator[Path]:
 def write_library_file(path: Path, content: str | bytes) -> None:
     """Write a file of the library (tvshow.nfo, artwork, ``data``) atomically, readable
     by a media server (a temp file alone would keep its private 0600)."""
-    write_atomically(path, content, mode=library_file_mode())
+    write_atomically(
+        path, content, mode=library_file_mode(), temp_prefix=library_write_prefix(path.name)
+    )

@@ -34,7 +34,7 @@ class AlreadyRunning(Exception):
     """Another Aniworld (or what is left of one) uses this data dir."""
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except (FileNotFoundError, IndexError):
@@ -65,7 +65,7 @@ class InstanceLock:
             except BlockingIOError:
                 holder = self._read(fd)
                 supervisor = holder.get("pid")
-                if (supervisor and _alive(supervisor)) or time.monotonic() > deadline:
+                if (supervisor and process_alive(supervisor)) or time.monotonic() > deadline:
                     os.close(fd)
                     raise AlreadyRunning(self._describe(holder)) from None
                 if not waiting:
@@ -100,12 +100,12 @@ class InstanceLock:
 
     def _describe(self, holder: dict) -> str:
         supervisor, url = holder.get("pid"), holder.get("url", "?")
-        if supervisor and _alive(supervisor):
+        if supervisor and process_alive(supervisor):
             return (
                 f"Aniworld is already running on this data dir ({self.path.parent.parent}): "
                 f"serve pid {supervisor} at {url}. Stop it first (Ctrl+C, or kill {supervisor})."
             )
-        leftovers = [pid for pid in holder.get("children", []) if _alive(pid)]
+        leftovers = [pid for pid in holder.get("children", []) if process_alive(pid)]
         return (
             f"The processes of an Aniworld that was killed (serve pid {supervisor}, {url}) "
             f"still run and hold {self.path}: pids "

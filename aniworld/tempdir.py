@@ -9,8 +9,13 @@ there are left alone, and it never recurses.
 
 A download is written where placing it is a rename (``download_location``): in
 the temp dir when it shares the library's file system, else in the library root
-under a hidden ``.aniworld-partial-item-<id>.<suffix>``. The purge removes those
-too, from the library root only, and nothing else there.
+under a hidden ``.aniworld-partial-item-<id>.<suffix>`` (or in the series folder,
+when that is mounted from another file system). Library files written in place
+(tvshow.nfo, artwork, episode NFOs) go through a hidden
+``.aniworld-partial-<pid>-<name>.<random>.tmp`` renamed over the file. The purge
+removes the download files from the root and the series folders right below it,
+and the write temps of processes that are gone from anywhere in the library;
+nothing else there.
 """
 
 from __future__ import annotations
@@ -19,15 +24,19 @@ import logging
 import os
 import pwd
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from django.conf import settings
+
+from aniworld.instance import process_alive
 
 log = logging.getLogger(__name__)
 
 DOWNLOAD_FILE = re.compile(r"item-\d+\..+")
 LIBRARY_PARTIAL_PREFIX = ".aniworld-partial-"
 LIBRARY_PARTIAL_FILE = re.compile(re.escape(LIBRARY_PARTIAL_PREFIX) + r"item-\d+\..+")
+LIBRARY_WRITE_TEMP = re.compile(re.escape(LIBRARY_PARTIAL_PREFIX) + r"(?P<pid>\d+)-.+\.tmp")
 
 
 class UnsafeTempDir(Exception):
@@ -43,6 +52,21 @@ def library_partial_basename(item_id: int) -> str:
     """The name stem of the files queue item ``item_id`` writes into the library root
     (hidden: media servers and the library scan skip them)."""
     return LIBRARY_PARTIAL_PREFIX + download_basename(item_id)
+
+
+def library_write_prefix(name: str) -> str:
+    """The name start of the temp file this process writes a library file ``name`` through."""
+    return f"{LIBRARY_PARTIAL_PREFIX}{os.getpid()}-{name}."
+
+
+def is_orphaned_write(path: Path) -> bool:
+    """A library write temp whose writer is gone (killed between write and rename)."""
+    match = LIBRARY_WRITE_TEMP.fullmatch(path.name)
+    return bool(match) and not process_alive(int(match["pid"])) and _is_file(path)
+
+
+def _is_file(path: Path) -> bool:
+    return path.is_symlink() or path.is_file()
 
 
 def device_of(path: Path) -> int:
@@ -78,7 +102,7 @@ def is_download_file(path: Path) -> bool:
 
 def is_library_partial(path: Path) -> bool:
     """A hidden download file the worker made in the library root."""
-    return bool(LIBRARY_PARTIAL_FILE.fullmatch(path.name)) and (path.is_symlink() or path.is_file())
+    return bool(LIBRARY_PARTIAL_FILE.fullmatch(path.name)) and _is_file(path)
 
 
 def check(temp_dir: Path | None = None, *, library: Path | None) -> None:
@@ -166,24 +190,37 @@ def purge(temp_dir: Path | None = None) -> int:
 
 
 def purge_library_partials(library: Path | None) -> int:
-    """Remove the hidden download files a failed or killed download left in the library
-    root or in a series folder right below it (``library_partial_basename``); nothing
-    else, and never deeper. ``library``: the library root, None when none is configured."""
+    """Remove what failed or killed writes left in the library: the hidden download
+    files in the root or a series folder right below it (``library_partial_basename``),
+    and the write temps of processes that are gone, anywhere below the root (series
+    folders that are symlinks included, nothing outside). Nothing else.
+    ``library``: the library root, None when none is configured."""
     if library is None:
         return 0
     removed = 0
     try:
         if not library.is_dir():
             return 0
-        folders = [library, *(entry for entry in library.iterdir() if entry.is_dir())]
-        for folder in folders:
+        for folder, depth in _library_folders(library):
             for entry in folder.iterdir():
-                if is_library_partial(entry):
+                if (depth <= 1 and is_library_partial(entry)) or is_orphaned_write(entry):
                     entry.unlink(missing_ok=True)
                     removed += 1
     except OSError as exc:
         log.warning("could not remove unfinished downloads from the library %s: %s", library, exc)
         return removed
     if removed:
-        log.warning("removed %d unfinished download file(s) from the library %s", removed, library)
+        log.warning("removed %d unfinished file(s) from the library %s", removed, library)
     return removed
+
+
+def _library_folders(library: Path) -> Iterator[tuple[Path, int]]:
+    """The root (depth 0) and every folder below it with its depth; a series folder
+    that is a symlink is entered, symlinks deeper down are not (no loops)."""
+    yield library, 0
+    for entry in library.iterdir():
+        if not entry.is_dir():
+            continue
+        for folder, subfolders, _files in os.walk(entry):
+            yield Path(folder), 1 + len(Path(folder).relative_to(entry).parts)
+            subfolders.sort()

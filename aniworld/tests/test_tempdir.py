@@ -2,11 +2,14 @@
 the worker's download files."""
 
 import logging
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from aniworld import startup, tempdir
+from aniworld.file_modes import write_library_file
 from aniworld.library_root import library_root
 from aniworld.tempdir import UnsafeTempDir
 
@@ -209,3 +212,50 @@ def test_a_start_removes_hidden_partials_from_the_library_root(folders, settings
     startup.run()
     assert not (library / ".aniworld-partial-item-4.remux.mp4").exists()
     assert (library / "Naruto (2002)" / "Naruto - S01E01.mp4").read_bytes() == b"an episode"
+
+
+def test_the_library_purge_removes_write_temps_of_gone_processes_anywhere_below_the_root(
+    tmp_path,
+):
+    library = tmp_path / "library"
+    season = library / "Naruto (2002)" / "Season 01"
+    season.mkdir(parents=True)
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    orphans = [
+        season / f".aniworld-partial-{gone.pid}-Naruto - S01E01.nfo.k2j4l1x9.tmp",
+        library / "Naruto (2002)" / f".aniworld-partial-{gone.pid}-tvshow.nfo.a8b7c6d5.tmp",
+    ]
+    kept = {
+        # a writer still at work (this process) keeps its temp file
+        season / f".aniworld-partial-{os.getpid()}-poster.jpg.zz11yy22.tmp": b"being written",
+        season / ".Naruto - S01E02.nfo.abc.tmp": b"someone else's temp",
+        season / "Naruto - S01E01.nfo": b"<episodedetails/>",
+    }
+    for path in orphans:
+        path.write_bytes(b"<tvsh")
+    for path, content in kept.items():
+        path.write_bytes(content)
+
+    assert tempdir.purge_library_partials(library) == 2
+
+    assert not any(path.exists() for path in orphans)
+    assert {path: path.read_bytes() for path in kept} == kept
+
+
+def test_a_library_file_is_written_through_a_temp_the_purge_can_attribute(tmp_path, monkeypatch):
+    seen = []
+    real_replace = os.replace
+
+    def watch(source, target):
+        seen.append(Path(source).name)
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", watch)
+    target = tmp_path / "Naruto (2002)" / "tvshow.nfo"
+    write_library_file(target, "<tvshow/>")
+
+    assert target.read_text() == "<tvshow/>"
+    (temp_name,) = seen
+    assert tempdir.LIBRARY_WRITE_TEMP.fullmatch(temp_name)["pid"] == str(os.getpid())
+    assert sorted(p.name for p in target.parent.iterdir()) == ["tvshow.nfo"]
