@@ -174,19 +174,12 @@ def home_directories() -> set[Path]:
 def purge(temp_dir: Path | None = None) -> int:
     """Create the temp dir or remove the download files left in it; return how many went."""
     temp_dir = Path(temp_dir or settings.TEMP_DIR)
-    removed = 0
-    try:
+
+    def leftovers() -> Iterator[Path]:
         temp_dir.mkdir(parents=True, exist_ok=True)
-        for entry in temp_dir.iterdir():
-            if is_download_file(entry):
-                entry.unlink(missing_ok=True)
-                removed += 1
-    except OSError as exc:
-        log.warning("could not purge the temp dir %s: %s", temp_dir, exc)
-        return removed
-    if removed:
-        log.info("removed %d leftover download file(s) from %s", removed, temp_dir)
-    return removed
+        yield from (entry for entry in temp_dir.iterdir() if is_download_file(entry))
+
+    return _remove_all(leftovers(), f"the temp dir {temp_dir}")
 
 
 def purge_library_partials(library: Path | None) -> int:
@@ -195,22 +188,29 @@ def purge_library_partials(library: Path | None) -> int:
     and the write temps of processes that are gone, anywhere below the root (series
     folders that are symlinks included, nothing outside). Nothing else.
     ``library``: the library root, None when none is configured."""
-    if library is None:
+    if library is None or not library.is_dir():
         return 0
+    leftovers = (
+        entry
+        for folder, depth in _library_folders(library)
+        for entry in folder.iterdir()
+        if (depth <= 1 and is_library_partial(entry)) or is_orphaned_write(entry)
+    )
+    return _remove_all(leftovers, f"the library {library}")
+
+
+def _remove_all(leftovers: Iterator[Path], where: str) -> int:
+    """Remove each file ``leftovers`` finds; how many went (a folder that cannot be read
+    or a file that cannot be removed ends the purge with a warning)."""
     removed = 0
     try:
-        if not library.is_dir():
-            return 0
-        for folder, depth in _library_folders(library):
-            for entry in folder.iterdir():
-                if (depth <= 1 and is_library_partial(entry)) or is_orphaned_write(entry):
-                    entry.unlink(missing_ok=True)
-                    removed += 1
+        for entry in leftovers:
+            entry.unlink(missing_ok=True)
+            removed += 1
     except OSError as exc:
-        log.warning("could not remove unfinished downloads from the library %s: %s", library, exc)
-        return removed
+        log.warning("could not purge %s: %s", where, exc)
     if removed:
-        log.warning("removed %d unfinished file(s) from the library %s", removed, library)
+        log.warning("removed %d unfinished download file(s) from %s", removed, where)
     return removed
 
 
