@@ -137,10 +137,12 @@ def _queue_answer(request: HttpRequest, done: str = "", error: str = "") -> Http
 
 
 def queue_control(view: Callable[..., str]) -> Callable[..., HttpResponse]:
-    """A Queue page control: ``view`` does one thing in a transaction and returns a
-    sentence saying what; an ``AppError`` it raises (no such item, a status that does
-    not allow it, a bad value) is the answer instead."""
+    """A Queue page control (a POST by the logged-in owner): ``view`` does one thing in
+    a transaction and returns a sentence saying what; an ``AppError`` it raises (no
+    such item, a status that does not allow it, a bad value) is the answer instead."""
 
+    @login_required
+    @require_POST
     @wraps(view)
     def control(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         try:
@@ -158,24 +160,18 @@ def _episode(item: DownloadItem) -> str:
     return f"{episode.series.name} S{episode.season:02d}E{episode.number:02d}"
 
 
-@login_required
-@require_POST
 @queue_control
 def start(request):
     queue.start()
     return "The queue is running."
 
 
-@login_required
-@require_POST
 @queue_control
 def stop(request):
     queue.stop()
     return "The queue is stopped; an active download goes back to waiting."
 
 
-@login_required
-@require_POST
 @queue_control
 def cancel(request, item_id: int):
     """Cancel a waiting or active item, or dismiss a finished one."""
@@ -184,8 +180,6 @@ def cancel(request, item_id: int):
     return f"{outcome.capitalize()} {_episode(item)}."
 
 
-@login_required
-@require_POST
 @queue_control
 def retry(request, item_id: int):
     item = queue.get_item(item_id)
@@ -193,8 +187,6 @@ def retry(request, item_id: int):
     return f"Queued {_episode(item)} again."
 
 
-@login_required
-@require_POST
 @queue_control
 def move_up(request, item_id: int):
     item = queue.get_item(item_id)
@@ -203,8 +195,6 @@ def move_up(request, item_id: int):
     return f"{_episode(item)} is already first of its priority."
 
 
-@login_required
-@require_POST
 @queue_control
 def move_down(request, item_id: int):
     item = queue.get_item(item_id)
@@ -213,8 +203,6 @@ def move_down(request, item_id: int):
     return f"{_episode(item)} is already last of its priority."
 
 
-@login_required
-@require_POST
 @queue_control
 def set_priority(request, item_id: int):
     item = queue.get_item(item_id)
@@ -228,8 +216,6 @@ def set_priority(request, item_id: int):
     return f"{_episode(item)} now has {name} priority."
 
 
-@login_required
-@require_POST
 @queue_control
 def paste_link(request, item_id: int):
     """The form of a CHALLENGE item: the video page the owner reached past the check."""
@@ -243,8 +229,6 @@ def paste_link(request, item_id: int):
     return f"Queued {_episode(item)} again with the page you reached."
 
 
-@login_required
-@require_POST
 @queue_control
 def retry_failed(request):
     count = queue.retry_all_failed()
@@ -255,8 +239,6 @@ def retry_failed(request):
     )
 
 
-@login_required
-@require_POST
 @queue_control
 def cancel_pending(request):
     count = queue.cancel_all_pending()
@@ -265,8 +247,6 @@ def cancel_pending(request):
     )
 
 
-@login_required
-@require_POST
 @queue_control
 def clear_finished(request):
     count = queue.clear_finished()
