@@ -22,19 +22,22 @@ Best and median are printed. Target: ours ≤ ffmpeg (ratio ≤ 1.0); memory < 5
 from __future__ import annotations
 
 import os
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import imageio_ffmpeg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.download_http import ffmpeg
-from bench.item import setup_django, time_item, write_embed_page
+from bench.item import (
+    ffmpeg,
+    print_report,
+    setup_django,
+    time_command,
+    time_item,
+    write_embed_page,
+)
 from bench.media_server import serve, stop
 
 SEGMENTS = int(os.environ.get("BENCH_SEGMENTS") or 200)
@@ -69,14 +72,9 @@ def make_stream(folder: Path) -> int:
     return sum(segment.stat().st_size for segment in segments)
 
 
-def time_ffmpeg(url: str, out: Path) -> float:
+def time_ffmpeg(url: str, out: Path) -> dict[str, float]:
     command = [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-v", "error", "-i", url, "-c", "copy"]
-    os.sync()
-    started = time.perf_counter()
-    subprocess.run([*command, str(out)], check=True)
-    elapsed = time.perf_counter() - started
-    out.unlink()
-    return elapsed
+    return time_command([*command, str(out)], out)
 
 
 def main() -> int:
@@ -104,28 +102,15 @@ def main() -> int:
         finally:
             stop(server)
 
-    whole = [run["whole"] for run in ours]
-    print(f"stream: {SEGMENTS} segments, {size / 1e6:.0f} MB, {ROUNDS} runs each   best   median")
-    print(
-        f"ffmpeg -i m3u8 -c copy out.mp4    : {min(reference):6.2f} s {statistics.median(reference):6.2f} s"
+    return print_report(
+        f"stream: {SEGMENTS} segments, {size / 1e6:.0f} MB",
+        {"ffmpeg -i m3u8 -c copy out.mp4": reference},
+        "ffmpeg -i m3u8 -c copy out.mp4",
+        ours,
+        size=size,
+        target=TARGET,
+        memory_target_mb=MEMORY_TARGET_MB,
     )
-    print(
-        f"our item (resolve … place)        : {min(whole):6.2f} s {statistics.median(whole):6.2f} s"
-    )
-    best = min(whole) / min(reference)
-    median = statistics.median(whole) / statistics.median(reference)
-    ok = best <= TARGET
-    print(
-        f"  item / ffmpeg = {best:5.2f} best, {median:5.2f} median  "
-        f"(target ≤ {TARGET})  {'ok' if ok else 'MISSED'}"
-    )
-    memory = max(run["memory_mb"] for run in ours)
-    memory_ok = memory < MEMORY_TARGET_MB
-    print(
-        f"peak memory growth during the item: {memory:.1f} MB  "
-        f"(target < {MEMORY_TARGET_MB:.0f})  {'ok' if memory_ok else 'MISSED'}"
-    )
-    return 0 if ok and memory_ok else 1
 
 
 if __name__ == "__main__":

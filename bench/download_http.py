@@ -23,29 +23,26 @@ from __future__ import annotations
 
 import math
 import os
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
-
-import imageio_ffmpeg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.item import setup_django, time_item, write_embed_page
+from bench.item import (
+    ffmpeg,
+    print_report,
+    setup_django,
+    time_command,
+    time_item,
+    write_embed_page,
+)
 from bench.media_server import serve, stop
 
 SIZE = int(float(os.environ.get("BENCH_MB") or 200) * 1000 * 1000)
 ROUNDS = 5
 TARGET = 1.0
 MEMORY_TARGET_MB = 50.0
-
-
-def ffmpeg(*args: str) -> None:
-    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-hide_banner", "-loglevel", "error"]
-    subprocess.run([*command, *args], check=True)
 
 
 def make_video(folder: Path) -> Path:
@@ -64,14 +61,8 @@ def make_video(folder: Path) -> Path:
     return video
 
 
-def time_curl(url: str, out: Path | None = None) -> float:
-    os.sync()
-    started = time.perf_counter()
-    subprocess.run(["curl", "-s", "-f", "-o", str(out or "/dev/null"), url], check=True)
-    elapsed = time.perf_counter() - started
-    if out is not None:
-        out.unlink()
-    return elapsed
+def time_curl(url: str, out: Path | None = None) -> dict[str, float]:
+    return time_command(["curl", "-s", "-f", "-o", str(out or "/dev/null"), url], out)
 
 
 def main() -> int:
@@ -102,31 +93,15 @@ def main() -> int:
         finally:
             stop(server)
     assert all(run["size"] == size for run in ours)
-
-    rows = {
-        "curl -o /dev/null (floor)": curl,
-        "curl -o FILE": curl_file,
-        "our item (resolve … place)": [run["whole"] for run in ours],
-    }
-    print(f"file: {size / 1e6:.0f} MB, {ROUNDS} runs each       best     median")
-    for label, runs in rows.items():
-        best, median = min(runs), statistics.median(runs)
-        print(f"{label:32s}: {best:6.2f} s {median:6.2f} s  ({size / best / 1e6:4.0f} MB/s)")
-    whole = rows["our item (resolve … place)"]
-    best = min(whole) / min(curl_file)
-    median = statistics.median(whole) / statistics.median(curl_file)
-    ok = best <= TARGET
-    print(
-        f"  item / curl -o FILE = {best:5.2f} best, {median:5.2f} median  "
-        f"(target ≤ {TARGET})  {'ok' if ok else 'MISSED'}"
+    return print_report(
+        f"file: {size / 1e6:.0f} MB",
+        {"curl -o /dev/null (floor)": curl, "curl -o FILE": curl_file},
+        "curl -o FILE",
+        ours,
+        size=size,
+        target=TARGET,
+        memory_target_mb=MEMORY_TARGET_MB,
     )
-    memory = max(run["memory_mb"] for run in ours)
-    memory_ok = memory < MEMORY_TARGET_MB
-    print(
-        f"peak memory growth during the item: {memory:.1f} MB  "
-        f"(target < {MEMORY_TARGET_MB:.0f})  {'ok' if memory_ok else 'MISSED'}"
-    )
-    return 0 if ok and memory_ok else 1
 
 
 if __name__ == "__main__":

@@ -10,12 +10,18 @@ Transient failures (network errors, a connection cut mid-body, 5xx, 429) are
 retried with exponential backoff, each retry announced through ``on_retry`` so a
 person sees why nothing moves; a file cut mid-transfer resumes with a Range
 request. Other 4xx answers fail at once.
+
+A plain file's body of known length is read from the connection's socket into
+one reused 1 MB buffer and written from there, as ``curl -o FILE`` does; through
+the HTTP client each 64 kB read cost a new bytes object, two copies in the HTTP
+parser and its bookkeeping, 1.3 to 1.6 times curl's CPU time.
 """
 
 from __future__ import annotations
 
 import errno
 import functools
+import socket
 import ssl
 import threading
 import time
@@ -37,6 +43,8 @@ MAX_PLAYLIST_BYTES = 8 * 1024 * 1024
 # a few MB (a few seconds of video), so this bound only stops a hostile server.
 MAX_SEGMENT_BYTES = 64 * 1024 * 1024
 MAX_BACKOFF_SECONDS = 30.0
+# A plain file's body is read in steps of up to this many bytes into one buffer.
+READ_BYTES = 1024 * 1024
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 
 T = TypeVar("T")
@@ -62,6 +70,7 @@ class MediaFetcher:
             follow_redirects=False,
             limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
         )
+        self.socket_timeout = socket_timeout
         self.retry_backoff = retry_backoff
         self.should_stop = should_stop
         self.on_retry = on_retry
@@ -154,7 +163,7 @@ class MediaFetcher:
                 if length and length.isdigit():
                     total = written + int(length)
                 try:
-                    for chunk in response.iter_raw():
+                    for chunk in self._file_body(response, url):
                         self._check_stop()
                         _write(handle, chunk)
                         written += len(chunk)
@@ -166,6 +175,36 @@ class MediaFetcher:
         return self._retrying("the file", retries, attempt)
 
     # -- the parts -------------------------------------------------------------
+
+    def _file_body(self, response: httpx.Response, url: str) -> Iterator[bytes | memoryview]:
+        """``response``'s raw body in chunks. When its length is known, all but the
+        first chunk are read from the connection's socket into one reused buffer
+        (each chunk is valid until the next is asked for); the connection is then
+        not reused, as the HTTP parser did not see the body's end."""
+        chunks = response.iter_raw()
+        # The first chunk holds every body byte the parser had read with the headers;
+        # the rest is still in the socket.
+        first = next(chunks, None)
+        if first is None:
+            return
+        yield first
+        length = response.headers.get("content-length", "")
+        sock = _body_socket(response)
+        if sock is None or not length.isdigit():
+            yield from chunks
+            return
+        left = int(length) - len(first)
+        buffer = memoryview(bytearray(min(READ_BYTES, max(left, 0))))
+        sock.settimeout(self.socket_timeout)
+        while left > 0:
+            try:
+                count = sock.recv_into(buffer, min(len(buffer), left))
+            except OSError as exc:  # a timeout, a reset, a TLS error
+                raise _cut(url, str(exc) or type(exc).__name__, left) from exc
+            if count == 0:
+                raise _cut(url, "the server closed it", left)
+            left -= count
+            yield buffer[:count]
 
     @contextmanager
     def _open(self, url: str, headers: dict[str, str] | None = None) -> Iterator[httpx.Response]:
@@ -274,13 +313,41 @@ def _ssl_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-def _write(handle: BinaryIO, chunk: bytes) -> None:
+def _write(handle: BinaryIO, chunk: bytes | memoryview) -> None:
     try:
-        handle.write(chunk)
+        view = memoryview(chunk)
+        while view:
+            view = view[handle.write(view) :]
     except OSError as exc:
         if exc.errno == errno.ENOSPC:
             raise InsufficientStorage(f"the disk is full: {exc}") from exc
         raise
+
+
+def _body_socket(response: httpx.Response) -> socket.socket | None:
+    """The socket the rest of a body of known length can be read from directly: the
+    connection's own, plain or TLS (not a tunnel's TLS inside it); none for a
+    chunked body or HTTP/2 (frames, not the body)."""
+    if response.http_version != "HTTP/1.1" or "transfer-encoding" in response.headers:
+        return None
+    stream = response.extensions.get("network_stream")
+    if stream is None:
+        return None
+    sock = stream.get_extra_info("socket")
+    if isinstance(sock, ssl.SSLSocket):
+        return sock
+    if type(sock) is socket.socket and stream.get_extra_info("ssl_object") is None:
+        return sock
+    return None
+
+
+def _cut(url: str, reason: str, left: int) -> MediaDownloadError:
+    return MediaDownloadError(
+        f"the connection to {urlsplit(url).netloc} failed: {reason} "
+        f"with {left} bytes of the body to come",
+        url=url,
+        retryable=True,
+    )
 
 
 def _transport_error(exc: httpx.TransportError, url: str) -> MediaDownloadError:
