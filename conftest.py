@@ -10,6 +10,7 @@ from django.core.cache import cache
 
 from aniworld import config
 from aniworld.http import reset_clients
+from tests.factories import add_series
 
 pytest_plugins = ["tests.fakes.fixtures", "tests.browser"]
 
@@ -70,3 +71,10 @@ def api(configured):
         HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(configured).access_token}"
     )
     return client
+
+
+@pytest.fixture
+def series(api, world, library_root):
+    """Attack on Titan from the fake aniworld.to, added through the API with its episodes
+    (its links lead to the fake hosters); the series' detail as the API answered it."""
+    return add_series(api)

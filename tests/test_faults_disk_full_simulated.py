@@ -12,27 +12,19 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 
+from aniworld import config
 from downloads.models import DownloadItem
+from tests.factories import queue_episode
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("library_root")]
 
 
 @pytest.fixture
-def series(api, world):
-    response = api.post(
-        "/api/anime/", {"key": "attack-on-titan", "site": "aniworld.to"}, format="json"
-    )
-    assert response.status_code == 201
-    from aniworld import config
-
+def series(series):
+    """The shared series, and no free-space minimum: the download starts whatever the
+    disk holds, and its writes are what find the disk full."""
     config.store().update({"downloads": {"min_free_space_gb": 0}})
-
-
-def download(api) -> DownloadItem:
-    body = {"series_key": "attack-on-titan", "episodes": [{"season": 1, "episode": 2}]}
-    response = api.post("/api/queue/add", body, format="json")
-    assert response.status_code == 201, response.json()
-    return DownloadItem.objects.get(id=response.json()["added"][0]["id"])
+    return series
 
 
 def assert_nothing_partial(library_root) -> None:
@@ -45,7 +37,7 @@ def run_on_a_full_disk(api, written_file: str) -> DownloadItem:
     """Queue the episode with the queue stopped, make the file the download will write
     ``/dev/full``, then let the worker run it (inline)."""
     api.post("/api/queue/stop")
-    item = download(api)
+    item = queue_episode(api)
     assert item.status == "pending"
     # download_media removes only regular files it left before; this one stays.
     target = settings.TEMP_DIR / written_file.format(id=item.id)

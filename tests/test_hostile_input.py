@@ -14,6 +14,7 @@ from django.conf import settings
 from downloads.models import DownloadItem
 from library import tasks
 from library.models import Series
+from tests.factories import add_series, queue_episode
 
 pytestmark = pytest.mark.django_db
 
@@ -89,18 +90,12 @@ def files_under(root: Path) -> list[str]:
 @pytest.fixture
 def series(api, world, library_root):
     """The library with one loaded series and one queued episode (queue stopped)."""
-    response = api.post("/api/anime/", {"key": SERIES_KEY, "site": "aniworld.to"}, format="json")
-    assert response.status_code == 201, response.json()
+    add_series(api, SERIES_KEY)
     tasks.refresh_series(Series.objects.get(key=SERIES_KEY).id)
     api.post("/api/queue/stop")
-    added = api.post(
-        "/api/queue/add",
-        {"series_key": SERIES_KEY, "episodes": [{"season": 1, "episode": 1}]},
-        format="json",
-    )
     return {
         "key": SERIES_KEY,
-        "item_id": added.json()["added"][0]["id"],
+        "item_id": queue_episode(api, 1, 1, key=SERIES_KEY).id,
         "name": "aniworld-backup-20260101-000000.zip",
     }
 

@@ -19,31 +19,13 @@ from downloads.worker import DownloadWorker
 from library import signals as library_signals
 from library.models import Episode
 from system import health
+from tests.factories import queue_episode
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 AOT = "Attack on Titan (2013)"
 NEW_DAY = dt.date(2026, 9, 12)
 EPISODE_FILE = f"{AOT}/Season 01/Attack on Titan - S01E02 - An jenem Tag.mp4"
-
-
-@pytest.fixture
-def series(api, world, library_root):
-    response = api.post(
-        "/api/anime/", {"key": "attack-on-titan", "site": "aniworld.to"}, format="json"
-    )
-    assert response.status_code == 201
-    return response.json()
-
-
-def download(api, season=1, episode=2):
-    response = api.post(
-        "/api/queue/add",
-        {"series_key": "attack-on-titan", "episodes": [{"season": season, "episode": episode}]},
-        format="json",
-    )
-    assert response.status_code == 201, response.content
-    return DownloadItem.objects.get(id=response.json()["added"][0]["id"])
 
 
 def retries() -> list[Schedule]:
@@ -69,7 +51,7 @@ def test_a_download_tells_jellyfin_and_plex_the_mapped_paths(
         media_servers=[jellyfin_entry(jellyfin, library_root), plex_entry(plex, library_root)]
     )
 
-    item = download(api)
+    item = queue_episode(api)
 
     assert item.status == "completed", item.error
     assert jellyfin.updates == [{"Path": f"/media/anime/{EPISODE_FILE}", "UpdateType": "Created"}]
@@ -86,7 +68,7 @@ def test_a_failing_media_server_never_fails_the_download_and_is_tried_once_more(
     set_connect(media_servers=[jellyfin_entry(jellyfin, library_root)])
     jellyfin.fail_next(10)
 
-    item = download(api)
+    item = queue_episode(api)
 
     assert item.status == "completed", item.error
     assert (library_root / EPISODE_FILE).exists()
@@ -108,7 +90,7 @@ def test_a_second_failure_is_given_up_without_another_retry(
 ):
     set_connect(media_servers=[jellyfin_entry(jellyfin, library_root)])
     jellyfin.fail_next(100)
-    download(api)
+    queue_episode(api)
     [retry] = retries()
 
     run_retry(retry)
@@ -124,7 +106,7 @@ def test_a_completed_download_is_announced_when_the_owner_asked_for_it(
 ):
     set_connect(notify_urls=[apprise_target.apprise_url], notify_on=["download_completed"])
 
-    download(api)
+    queue_episode(api)
 
     [message] = apprise_target.messages
     assert message["title"] == "Downloaded: Attack on Titan S01E02"
@@ -135,7 +117,7 @@ def test_a_completed_download_is_announced_when_the_owner_asked_for_it(
 def test_completed_downloads_are_not_announced_by_default(api, series, apprise_target, set_connect):
     set_connect(notify_urls=[apprise_target.apprise_url])
 
-    download(api)
+    queue_episode(api)
 
     assert apprise_target.messages == []
 
@@ -147,7 +129,7 @@ def test_a_failed_download_is_announced_with_each_hosters_reason(
     hosters.break_page("VOE")
     hosters.remove_page("Vidoza")
 
-    item = download(api)
+    item = queue_episode(api)
 
     assert item.status == "failed"
     [message] = apprise_target.messages
@@ -165,7 +147,7 @@ def test_a_failed_notification_is_retried_once_to_the_failing_url_only(
     hosters.break_page("VOE")
     hosters.remove_page("Vidoza")
 
-    download(api)
+    queue_episode(api)
 
     assert apprise_target.messages == []
     assert not TargetStatus.objects.get(target="notify").ok

@@ -7,7 +7,8 @@ import pytest
 
 from aniworld import config
 from downloads import hoster_stats
-from downloads.models import DownloadItem, HosterAttempt
+from downloads.models import HosterAttempt
+from tests.factories import queue_episode
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("library_root")]
 
@@ -20,21 +21,6 @@ def fail(hoster, times, error="HTTP 503"):
 def succeed(hoster, times):
     for _ in range(times):
         hoster_stats.record(hoster, succeeded=True)
-
-
-@pytest.fixture
-def series(api, world):
-    response = api.post(
-        "/api/anime/", {"key": "attack-on-titan", "site": "aniworld.to"}, format="json"
-    )
-    assert response.status_code == 201
-
-
-def queue_episode(api, season=1, episode=2):
-    body = {"series_key": "attack-on-titan", "episodes": [{"season": season, "episode": episode}]}
-    return DownloadItem.objects.get(
-        id=api.post("/api/queue/add", body, format="json").json()["added"][0]["id"]
-    )
 
 
 def by_name(api):

@@ -12,6 +12,7 @@ from django.conf import settings
 
 from aniworld.languages import label_of
 from downloads.models import DownloadItem
+from tests.factories import queue_episode
 from tests.fakes.server import Reply
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("library_root")]
@@ -24,27 +25,9 @@ HOSTERS_OF = {
 EPISODES = [pytest.param(code, id=f"S{code[0]:02d}E{code[1]:02d}") for code in HOSTERS_OF]
 
 
-@pytest.fixture
-def series(api, world):
-    response = api.post(
-        "/api/anime/", {"key": "attack-on-titan", "site": "aniworld.to"}, format="json"
-    )
-    assert response.status_code == 201, response.json()
-
-
 def download(api, season: int, episode: int, language: str) -> DownloadItem:
     """Queue one episode in one language; the worker runs before the call returns."""
-    response = api.post(
-        "/api/queue/add",
-        {
-            "series_key": "attack-on-titan",
-            "episodes": [{"season": season, "episode": episode}],
-            "language": language,
-        },
-        format="json",
-    )
-    assert response.status_code == 201, response.json()
-    return DownloadItem.objects.get(id=response.json()["added"][0]["id"])
+    return queue_episode(api, season, episode, language=language)
 
 
 def assert_failed_cleanly(api, item: DownloadItem, code: tuple, library_root) -> list[str]:

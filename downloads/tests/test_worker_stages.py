@@ -12,14 +12,6 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 
 
 @pytest.fixture
-def series(api, world):
-    response = api.post(
-        "/api/anime/", {"key": "attack-on-titan", "site": "aniworld.to"}, format="json"
-    )
-    assert response.status_code == 201
-
-
-@pytest.fixture
 def pushed(monkeypatch):
     """Every download event the worker publishes, with the item's row as persisted then."""
     events = []

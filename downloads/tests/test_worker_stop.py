@@ -15,14 +15,6 @@ from downloads.worker import DownloadWorker, ItemJob
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("library_root")]
 
 
-@pytest.fixture
-def series(api, world):
-    response = api.post(
-        "/api/anime/", {"key": "attack-on-titan", "site": "aniworld.to"}, format="json"
-    )
-    assert response.status_code == 201
-
-
 def queued(api, *episodes):
     """Items queued while the queue is stopped, then the queue running again (not woken)."""
     api.post("/api/queue/stop")

@@ -4,10 +4,10 @@ through the real worker and library (tasks run inline in tests)."""
 import pytest
 
 from aniworld import config
-from downloads.models import DownloadItem
 from history.models import HistoryEvent, ImmutableEvent
 from library.models import Episode, Series
 from library.sync import sync_series
+from tests.factories import queue_episode
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -15,28 +15,12 @@ AOT = "Attack on Titan (2013)"
 EPISODE_FILE = f"{AOT}/Season 01/Attack on Titan - S01E02 - An jenem Tag.mp4"
 
 
-@pytest.fixture
-def series(api, world, library_root):
-    response = api.post(
-        "/api/anime/", {"key": "attack-on-titan", "site": "aniworld.to"}, format="json"
-    )
-    assert response.status_code == 201
-    return response.json()
-
-
-def download(api, **extra):
-    body = {"series_key": "attack-on-titan", "episodes": [{"season": 1, "episode": 2}], **extra}
-    response = api.post("/api/queue/add", body, format="json")
-    assert response.status_code == 201, response.content
-    return DownloadItem.objects.get(id=response.json()["added"][0]["id"])
-
-
 def events():
     return list(HistoryEvent.objects.order_by("id").values_list("event", flat=True))
 
 
 def test_a_download_is_a_grab_then_an_import(api, series):
-    download(api)
+    queue_episode(api)
 
     assert events() == ["grabbed", "imported"]
     imported = HistoryEvent.objects.get(event="imported")
@@ -51,7 +35,7 @@ def test_a_failure_keeps_each_hosters_reason(api, series, hosters):
     hosters.break_page("VOE")
     hosters.remove_page("Vidoza")
 
-    download(api)
+    queue_episode(api)
 
     assert events() == ["grabbed", "failed"]
     failed = HistoryEvent.objects.get(event="failed")
@@ -68,7 +52,7 @@ def test_a_better_language_replacing_the_file_is_a_language_upgrade(api, series,
             }
         }
     )
-    download(api, language="german-sub")
+    queue_episode(api, language="german-sub")
     old = Episode.objects.get(series__key="attack-on-titan", season=1, number=2).file_path
     config.store().update({"downloads": {"language_order": ["german-dub", "german-sub"]}})
     queued = api.post(
@@ -86,7 +70,7 @@ def test_a_better_language_replacing_the_file_is_a_language_upgrade(api, series,
 
 
 def test_deleting_a_series_is_recorded_and_the_history_outlives_it(api, series):
-    download(api)
+    queue_episode(api)
 
     api.delete("/api/anime/attack-on-titan?delete_files=true")
 
@@ -98,7 +82,7 @@ def test_deleting_a_series_is_recorded_and_the_history_outlives_it(api, series):
 
 
 def test_a_file_renamed_on_disk_is_recorded_by_the_next_scan(api, series, library_root):
-    download(api)
+    queue_episode(api)
     renamed = f"{AOT}/Season 01/Attack on Titan S01E02.mp4"
     (library_root / EPISODE_FILE).rename(library_root / renamed)
 
@@ -111,7 +95,7 @@ def test_a_file_renamed_on_disk_is_recorded_by_the_next_scan(api, series, librar
 
 
 def test_a_second_copy_under_another_name_is_not_a_rename(api, series, library_root):
-    download(api)
+    queue_episode(api)
     copy = library_root / f"{AOT}/Season 01/Attack on Titan S01E02 copy.mp4"
     copy.write_bytes((library_root / EPISODE_FILE).read_bytes())
 
@@ -121,7 +105,7 @@ def test_a_second_copy_under_another_name_is_not_a_rename(api, series, library_r
 
 
 def test_history_rows_are_never_edited(api, series):
-    download(api)
+    queue_episode(api)
     row = HistoryEvent.objects.get(event="imported")
     row.message = "rewritten"
     with pytest.raises(ImmutableEvent):
