@@ -3,7 +3,8 @@
 import pytest
 
 from downloads.models import DownloadItem, QueueState, Status
-from library.models import Episode, Series
+from library.models import Episode
+from tests.factories import make_episode, make_series
 
 pytestmark = pytest.mark.django_db
 
@@ -11,14 +12,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def frieren():
     QueueState.objects.update_or_create(id=1, defaults={"is_running": False})
-    series = Series.objects.create(
-        key="frieren", name="Frieren", folder="Frieren (2023)", year=2023
-    )
+    series = make_series("frieren", "Frieren", folder="Frieren (2023)", year=2023)
     for number in range(1, 5):
-        Episode.objects.create(
-            series=series, season=1, number=number, language_mask=1, url=f"http://x/{number}"
-        )
-    Episode.objects.create(series=series, season=1, number=5, language_mask=0, url="http://x/5")
+        make_episode(series, 1, number, url=f"http://x/{number}")
+    make_episode(series, 1, 5, language_mask=0, url="http://x/5")  # announced only
     return series
 
 

@@ -9,9 +9,10 @@ from aniworld.models import JobRun
 from downloads.models import DownloadItem
 from downloads.new_episodes import watch
 from library import catalog
-from library.models import Episode, Series
+from library.models import Series
 from library.sync import sync_series
 from system import scheduler
+from tests.factories import make_episode, make_series
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("library_root", "sto_site")]
 
@@ -67,8 +68,8 @@ def test_each_new_episode_is_queued_once_in_the_preferred_language(rows):
 
 def test_a_title_with_entities_matches_a_series_by_name(rows):
     # The library knows it under another key (e.g. added before the site renamed it).
-    series = Series.objects.create(key="hells-paradise-old", name="Hell's Paradise", folder="HP")
-    Episode.objects.create(series=series, season=1, number=2, language_mask=1)
+    series = make_series("hells-paradise-old", "Hell's Paradise", folder="HP")
+    make_episode(series, 1, 2)
     rows(("hells-paradise", 1, 2, "german-dub"))  # listed as "Hell&#039;s Paradise"
     result = watch()
     assert queued() == [("hells-paradise-old", 1, 2, "german-dub")]

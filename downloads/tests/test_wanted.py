@@ -5,7 +5,8 @@ import pytest
 from aniworld import config
 from downloads.models import DownloadItem
 from library.languages import mask_of
-from library.models import Episode, Series
+from library.models import Episode
+from tests.factories import make_episode, make_series
 
 pytestmark = pytest.mark.django_db
 
@@ -13,27 +14,22 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def library(configured):
     config.store().update({"downloads": {"language_order": ["german-dub", "german-sub"]}})
-    dark = Series.objects.create(key="dark", name="Dark", site="s.to", folder="Dark (2017)")
-    titan = Series.objects.create(
-        key="attack-on-titan", name="Attack on Titan", site="aniworld.to", folder="AoT (2013)"
-    )
+    dark = make_series("dark", "Dark", site="s.to", folder="Dark (2017)")
+    titan = make_series("attack-on-titan", "Attack on Titan", folder="AoT (2013)")
     german = mask_of(["german-dub"])
     both = mask_of(["german-dub", "german-sub"])
-    Episode.objects.create(
-        series=dark, season=1, number=1, title="Geheimnisse", language_mask=german
-    )
-    Episode.objects.create(series=dark, season=1, number=2, title="Lügen", language_mask=german)
-    Episode.objects.create(
-        series=titan, season=1, number=1, language_mask=both, is_downloaded=True,
+    make_episode(dark, 1, 1, title="Geheimnisse", language_mask=german)
+    make_episode(dark, 1, 2, title="Lügen", language_mask=german)
+    make_episode(
+        titan, 1, 1, language_mask=both, is_downloaded=True,
         file_path="AoT (2013)/x.mp4", downloaded_language="german-sub",
     )  # fmt: skip
-    Episode.objects.create(
-        series=titan, season=1, number=2, language_mask=both, is_downloaded=True,
+    make_episode(
+        titan, 1, 2, language_mask=both, is_downloaded=True,
         file_path="AoT (2013)/y.mp4", downloaded_language="german-dub",
     )  # fmt: skip
-    Episode.objects.create(
-        series=titan, season=1, number=3, language_mask=mask_of(["english-sub"])
-    )  # not in a wanted language: neither missing nor an upgrade
+    # Not in a wanted language: neither missing nor an upgrade.
+    make_episode(titan, 1, 3, language_mask=mask_of(["english-sub"]))
     return dark, titan
 
 

@@ -4,16 +4,15 @@ from datetime import date, timedelta
 
 import pytest
 
-from library.models import Episode, Series
 from nfo.models import EpisodeMetadata
+from tests.factories import make_episode, make_series
 
 
 def air(series, season, episode, day, name="", overview="", index_title=None, downloaded=False):
     """TMDB's air date for an episode; ``index_title`` also puts it in the index's list."""
     if index_title is not None:
-        Episode.objects.create(
-            series=series, season=season, number=episode, title=index_title,
-            language_mask=1, is_downloaded=downloaded,
+        make_episode(
+            series, season, episode, title=index_title, is_downloaded=downloaded,
             file_path=f"{series.folder}/S{season:02d}E{episode:02d}.mp4" if downloaded else "",
         )  # fmt: skip
     return EpisodeMetadata.objects.create(
@@ -32,8 +31,8 @@ def today():
 @pytest.fixture
 def airing(db, today):
     """Frieren: one downloaded, one aired but missing, one not aired yet (not on the index)."""
-    frieren = Series.objects.create(key="frieren", name="Frieren", folder="Frieren")
-    titan = Series.objects.create(key="attack-on-titan", name="Attack on Titan", folder="AoT")
+    frieren = make_series("frieren", "Frieren")
+    titan = make_series("attack-on-titan", "Attack on Titan", folder="AoT")
     air(
         frieren, 1, 1, today - timedelta(days=7), "Folge 1", index_title="Das Ende", downloaded=True
     )

@@ -6,7 +6,7 @@ import pytest
 
 from accounts import api_key
 from episode_calendar.tests.conftest import air
-from library.models import Series
+from tests.factories import make_series
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,7 @@ def test_an_empty_calendar_says_what_to_do_next(owner_client, monkeypatch, setup
     if setup != "nothing":
         monkeypatch.setenv("TMDB_API_KEY", "0123456789abcdef0123456789abcdef")
     if setup in ("series", "dates"):
-        series = Series.objects.create(key="frieren", name="Frieren", folder="Frieren")
+        series = make_series("frieren", "Frieren")
     if setup == "dates":
         air(series, 1, 1, date(2001, 1, 1))
 

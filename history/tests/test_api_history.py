@@ -6,20 +6,17 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from history.models import Event, HistoryEvent
+from history.models import Event
+from tests.factories import make_history_event
 
 pytestmark = pytest.mark.django_db
 
 
-def add(event=Event.IMPORTED, key="attack-on-titan", episode=1, **fields):
-    return HistoryEvent.objects.create(
-        event=event, series_key=key, series_name=key.title(), season=1, episode=episode, **fields
-    )
-
-
 def test_the_history_lists_events_newest_first_in_the_documented_shape(api):
-    first = add(Event.GRABBED, language="german-dub")
-    second = add(Event.IMPORTED, hoster="VOE", file_path="A/S01E01.mp4", message="12 bytes")
+    first = make_history_event(Event.GRABBED, language="german-dub")
+    second = make_history_event(
+        Event.IMPORTED, hoster="VOE", file_path="A/S01E01.mp4", message="12 bytes"
+    )
 
     response = api.get("/api/history")
 
@@ -38,9 +35,9 @@ def test_the_history_lists_events_newest_first_in_the_documented_shape(api):
 
 
 def test_filters_by_series_and_event(api):
-    add(Event.IMPORTED, key="a")
-    add(Event.FAILED, key="a", message="VOE: 404")
-    add(Event.FAILED, key="b")
+    make_history_event(Event.IMPORTED, key="a")
+    make_history_event(Event.FAILED, key="a", message="VOE: 404")
+    make_history_event(Event.FAILED, key="b")
 
     rows = api.get("/api/history?series=a&event=failed").json()["results"]
 
@@ -51,9 +48,9 @@ def test_filters_by_series_and_event(api):
 
 def test_since_keeps_only_later_events(api):
     with time_machine.travel(dt.datetime(2026, 1, 1, 12, tzinfo=dt.UTC)):
-        add(episode=1)
+        make_history_event(episode=1)
     with time_machine.travel(dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)):
-        add(episode=2)
+        make_history_event(episode=2)
 
     by_date = api.get("/api/history?since=2026-02-01").json()
     by_time = api.get("/api/history?since=2026-03-01T12:00:00Z").json()
@@ -64,7 +61,7 @@ def test_since_keeps_only_later_events(api):
 
 def test_pages_of_fifty_link_to_each_other(api):
     for number in range(55):
-        add(episode=number)
+        make_history_event(episode=number)
 
     first = api.get("/api/history").json()
     second = api.get("/api/history?page=2").json()
@@ -100,5 +97,5 @@ def test_the_history_needs_a_login(client, configured):
 
 def test_rows_record_when_they_happened(api):
     before = timezone.now()
-    row = add()
+    row = make_history_event()
     assert before <= row.at <= timezone.now()

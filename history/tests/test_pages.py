@@ -2,17 +2,10 @@
 
 import pytest
 
-from history.models import Event, HistoryEvent
-from library.models import Series
+from history.models import Event
+from tests.factories import make_history_event, make_series
 
 pytestmark = pytest.mark.django_db
-
-
-def add(event=Event.IMPORTED, key="attack-on-titan", episode=1, **fields):
-    return HistoryEvent.objects.create(
-        event=event, series_key=key, series_name="Attack on Titan", season=1, episode=episode,
-        **fields,
-    )  # fmt: skip
 
 
 def test_an_empty_history_says_what_fills_it(owner_client):
@@ -25,8 +18,8 @@ def test_an_empty_history_says_what_fills_it(owner_client):
 
 
 def test_the_history_page_lists_events_with_their_reasons(owner_client):
-    add(Event.FAILED, message="Every hoster failed.\nVOE (German dub): HTTP 404")
-    add(Event.IMPORTED, episode=2, language="english-dub")
+    make_history_event(Event.FAILED, message="Every hoster failed.\nVOE (German dub): HTTP 404")
+    make_history_event(Event.IMPORTED, episode=2, language="english-dub")
 
     html = owner_client.get("/history/").content.decode()
 
@@ -38,8 +31,8 @@ def test_the_history_page_lists_events_with_their_reasons(owner_client):
 
 
 def test_the_history_page_filters_like_the_api(owner_client):
-    add(Event.IMPORTED, message="imported row")
-    add(Event.FAILED, message="failed row")
+    make_history_event(Event.IMPORTED, message="imported row")
+    make_history_event(Event.FAILED, message="failed row")
 
     html = owner_client.get("/history/?event=failed").content.decode()
 
@@ -48,7 +41,7 @@ def test_the_history_page_filters_like_the_api(owner_client):
 
 
 def test_an_htmx_filter_answers_only_the_list(owner_client):
-    add(Event.FAILED, message="failed row")
+    make_history_event(Event.FAILED, message="failed row")
 
     response = owner_client.get(
         "/history/?event=failed", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="history-list"
@@ -67,14 +60,14 @@ def test_a_bad_filter_is_explained_on_the_page(owner_client):
 
 
 def test_a_filter_matching_nothing_offers_to_show_all(owner_client):
-    add()
+    make_history_event()
     html = owner_client.get("/history/?event=renamed").content.decode()
     assert "No events match this filter" in html
 
 
 def test_the_series_panel_shows_only_that_series(owner_client):
-    add(message="ours")
-    add(key="other", message="theirs")
+    make_history_event(message="ours")
+    make_history_event(key="other", message="theirs")
 
     html = owner_client.get("/history/series/attack-on-titan").content.decode()
 
@@ -84,7 +77,7 @@ def test_the_series_panel_shows_only_that_series(owner_client):
 
 def test_the_series_panel_links_to_older_events(owner_client):
     for number in range(12):
-        add(episode=number)
+        make_history_event(episode=number)
 
     html = owner_client.get("/history/series/attack-on-titan").content.decode()
 
@@ -99,7 +92,7 @@ def test_the_history_page_needs_a_login(client, configured):
 
 
 def test_the_series_page_loads_its_history_panel(owner_client, library_root):
-    Series.objects.create(key="attack-on-titan", name="Attack on Titan", folder="AoT")
+    make_series("attack-on-titan", "Attack on Titan", folder="AoT")
 
     html = owner_client.get("/series/attack-on-titan/").content.decode()
 

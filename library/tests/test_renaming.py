@@ -2,9 +2,10 @@
 
 import pytest
 
-from library.models import Episode, Series
+from library.models import Episode
 from library.renaming import move_without_overwriting
 from library.signals import episode_renamed
+from tests.factories import make_episode, make_series
 
 pytestmark = pytest.mark.django_db
 
@@ -14,8 +15,8 @@ def sonarr_series(library_root):
     """A series attached from a Sonarr folder: its files keep Sonarr's names."""
     folder = library_root / "Attack on Titan (2013)"
     (folder / "Season 1").mkdir(parents=True)
-    series = Series.objects.create(
-        key="attack-on-titan", name="Attack on Titan", year=2013, folder=folder.name, state="ready"
+    series = make_series(
+        "attack-on-titan", "Attack on Titan", year=2013, folder=folder.name, state="ready"
     )
     for number, title, language in (
         (1, "Dir, in 2000 Jahren", "german-dub"),
@@ -23,10 +24,11 @@ def sonarr_series(library_root):
     ):
         name = f"Season 1/Attack.on.Titan.S01E0{number}.1080p.mkv"
         (folder / name).write_bytes(b"episode %d" % number)
-        Episode.objects.create(
-            series=series,
-            season=1,
-            number=number,
+        make_episode(
+            series,
+            1,
+            number,
+            language_mask=0,
             title=title,
             is_downloaded=True,
             file_path=f"{folder.name}/{name}",

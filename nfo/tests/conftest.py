@@ -15,6 +15,7 @@ from aniworld.progress import group_name
 from library.models import Series, SeriesState
 from nfo.tmdb import TmdbClient
 from nfo.tmdb_types import TvDetails
+from tests import factories
 from tests.fakes.tmdb import FAKE_API_KEY, FakeTmdb
 
 
@@ -77,10 +78,9 @@ def make_series(db, library_root):
     """Create a series of the library, with its folder on disk."""
 
     def make(key: str, name: str, year: int | None = None, **fields) -> Series:
-        folder = fields.pop("folder", f"{name} ({year})" if year else name)
-        (library_root / folder).mkdir(parents=True, exist_ok=True)
+        fields.setdefault("folder", f"{name} ({year})" if year else name)
         fields.setdefault("state", SeriesState.READY)
-        return Series.objects.create(key=key, name=name, year=year, folder=folder, **fields)
+        return factories.make_series(key, name, year=year, library=library_root, **fields)
 
     return make
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from aniworld.library_root import library_root as configured_root
-from downloads.models import DownloadItem, Status
+from downloads.models import Status
 from downloads.signals import episode_placed
 from library.models import Episode
 from nfo import service
@@ -18,6 +18,7 @@ from nfo.models import EpisodeMetadata
 from nfo.repair import repair_library
 from nfo.tmdb import TmdbClient, TmdbUnavailable
 from system import scheduler
+from tests.factories import make_episode, make_item, make_season
 from tests.fakes.tmdb_shows import weekly_episodes
 
 pytestmark = pytest.mark.django_db
@@ -35,10 +36,10 @@ def add_episodes(series, library_root, on_disk=()):
             relative = f"{series.folder}/Season {season:02d}/{series.name} - S{season:02d}E{number:02d}.mp4"
             (library_root / relative).parent.mkdir(parents=True, exist_ok=True)
             (library_root / relative).write_bytes(b"not really a video")
-        Episode.objects.create(
-            series=series, season=season, number=number, title=title,
+        make_episode(
+            series, season, number, title=title,
             title_en="That Day" if (season, number) == (1, 2) else "",
-            language_mask=1, is_downloaded=bool(relative), file_path=relative,
+            is_downloaded=bool(relative), file_path=relative,
         )  # fmt: skip
 
 
@@ -109,8 +110,7 @@ def test_one_long_season_of_ours_gets_tmdbs_split_seasons(frieren_series, tmdb_k
         {"season_number": 2, "name": "Staffel 2", "air_date": "2024-01-05", "episode_count": 16,
          "poster_path": None},
     ]  # fmt: skip
-    for number in range(1, 29):
-        Episode.objects.create(series=frieren_series, season=1, number=number, language_mask=1)
+    make_season(frieren_series, 1, range(1, 29))
 
     service.create_or_refresh(frieren_series)
 
@@ -140,8 +140,8 @@ class TestAfterADownload:
     def place(self, ep, replaced=""):
         """Announce ``ep`` as the worker does after placing it (every receiver runs)."""
         ep.refresh_from_db()
-        item = DownloadItem.objects.create(
-            episode=ep, status=Status.COMPLETED, file_path=ep.file_path, upgrade=bool(replaced)
+        item = make_item(
+            ep, status=Status.COMPLETED, file_path=ep.file_path, upgrade=bool(replaced)
         )
         path = configured_root() / ep.file_path if ep.file_path else None
         return episode_placed.send_robust(

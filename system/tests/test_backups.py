@@ -16,6 +16,7 @@ from accounts import owner
 from aniworld import config
 from library.models import Series
 from system import backups
+from tests.factories import make_series
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("backup_dir")]
 
@@ -28,13 +29,9 @@ postgresql_only = pytest.mark.skipif(
 )
 
 
-def make_series(key="dark", name="Dark"):
-    return Series.objects.create(key=key, name=name, site="s.to", folder=name)
-
-
 @sqlite_only
 def test_a_backup_holds_the_settings_and_a_database_copy_you_can_query(tmp_path):
-    make_series()
+    make_series("dark", "Dark", site="s.to")
     config.store().update({"logging": {"level": "WARNING"}})
     backup = backups.create_backup()
     with zipfile.ZipFile(backups.path_of(backup.name)) as archive:
@@ -52,7 +49,7 @@ def test_a_backup_holds_the_settings_and_a_database_copy_you_can_query(tmp_path)
 
 @postgresql_only
 def test_on_postgresql_a_backup_holds_the_settings_and_says_to_use_pg_dump():
-    make_series()
+    make_series("dark", "Dark", site="s.to")
     config.store().update({"logging": {"level": "WARNING"}})
     backup = backups.create_backup()
     with zipfile.ZipFile(backups.path_of(backup.name)) as archive:
@@ -210,7 +207,7 @@ def test_a_corrupt_backup_is_refused_and_nothing_changes(api, backup_dir, how, d
     corrupt(backup_dir / name, how)
     config.store().update({"logging": {"level": "ERROR"}})
     before = settings.ANIWORLD_CONFIG_FILE.read_bytes()
-    make_series()
+    make_series("dark", "Dark", site="s.to")
     response = api.post(
         f"/api/config/backups/{name}/restore", {"database": database}, format="json"
     )
@@ -249,9 +246,9 @@ def test_restoring_old_settings_keeps_the_current_password(api, configured):
 @sqlite_only
 @pytest.mark.django_db(transaction=True)
 def test_restoring_the_database_brings_back_its_rows(api):
-    make_series("dark", "Dark")
+    make_series("dark", "Dark", site="s.to")
     name = api.post("/api/config/backups").json()["name"]
-    make_series("stromberg", "Stromberg")
+    make_series("stromberg", "Stromberg", site="s.to")
     response = api.post(f"/api/config/backups/{name}/restore", {"database": True}, format="json")
     assert response.status_code == 200, response.json()
     assert response.json()["database_restored"] is True
@@ -263,7 +260,7 @@ def test_on_postgresql_restoring_a_database_is_refused_and_nothing_changes(api, 
     name = api.post("/api/config/backups").json()["name"]
     config.store().update({"logging": {"level": "ERROR"}})
     before = settings.ANIWORLD_CONFIG_FILE.read_bytes()
-    make_series()
+    make_series("dark", "Dark", site="s.to")
     response = api.post(f"/api/config/backups/{name}/restore", {"database": True}, format="json")
     assert response.status_code == 422, response.json()
     assert "pg_restore" in response.json()["message"]
