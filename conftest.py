@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import logging
+import os
+import uuid
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django_q.brokers import get_broker
+from django_q.conf import Conf
+from django_q.signing import SignedPackage
+from django_q.status import Stat, Status
 
 from aniworld import config
 from aniworld.http import reset_clients
@@ -71,6 +77,18 @@ def api(configured):
         HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(configured).access_token}"
     )
     return client
+
+
+@pytest.fixture
+def worker_cluster():
+    """A django-q2 worker cluster reporting in, as its sentinel does every cycle (a signed
+    status in the broker), without starting one: /health/detailed's worker and scheduler
+    checks turn green. The autouse cache reset of the next test takes the report away."""
+    status = Status(pid=os.getpid(), cluster_id=uuid.uuid4())
+    status.status = Conf.IDLE
+    status.workers = [os.getpid()]
+    get_broker().set_stat(Stat.get_key(status.cluster_id), SignedPackage.dumps(status, True), 300)
+    return status
 
 
 @pytest.fixture
