@@ -21,6 +21,7 @@ from downloads import queue
 from downloads.models import DownloadItem, QueueState
 from downloads.worker import DownloadWorker, ItemJob
 from library.models import Episode
+from tests.factories import add_series, queue_episode
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("library_root")]
 
@@ -33,13 +34,9 @@ class Killed(BaseException):
 
 @pytest.fixture
 def claimed_item(api, world) -> DownloadItem:
-    response = api.post(
-        "/api/anime/", {"key": "attack-on-titan", "site": "aniworld.to"}, format="json"
-    )
-    assert response.status_code == 201
+    add_series(api)
     api.post("/api/queue/stop")
-    body = {"series_key": "attack-on-titan", "episodes": [{"season": 1, "episode": 2}]}
-    item_id = api.post("/api/queue/add", body, format="json").json()["added"][0]["id"]
+    item_id = queue_episode(api).id
     QueueState.objects.update(is_running=True)
     item = queue.claim_next()
     assert item.id == item_id

@@ -48,6 +48,7 @@ from conftest import OWNER_PASSWORD
 from downloads.models import DownloadItem
 from library import tasks
 from library.models import Series
+from tests.factories import add_series, queue_episode
 from tests.fakes.tmdb import FAKE_API_KEY, FakeTmdb
 
 pytestmark = pytest.mark.django_db
@@ -190,18 +191,11 @@ def tmdb(running_tmdb, settings, monkeypatch):
 def app(library_root, wsgi_app, world, sto_site, tmdb, api, tmp_path, settings):
     """The app, with a loaded series in the library and one of its episodes queued."""
     settings.BACKUP_DIR = tmp_path / "backups"
-    response = api.post("/api/anime/", {"key": SERIES_KEY, "site": "aniworld.to"}, format="json")
-    assert response.status_code == 201, response.json()
-    series = Series.objects.get(key=SERIES_KEY)
-    tasks.refresh_series(series.id)
+    add_series(api, SERIES_KEY)
+    tasks.refresh_series(Series.objects.get(key=SERIES_KEY).id)
     api.post("/api/queue/stop")
-    added = api.post(
-        "/api/queue/add",
-        {"series_key": SERIES_KEY, "episodes": [{"season": 1, "episode": 1}]},
-        format="json",
-    )
-    assert added.status_code == 201, added.json()
-    existing.update(key=SERIES_KEY, item_id=added.json()["added"][0]["id"], tmp=tmp_path)
+    item = queue_episode(api, 1, 1, key=SERIES_KEY)
+    existing.update(key=SERIES_KEY, item_id=item.id, tmp=tmp_path)
     yield wsgi_app
     existing.clear()
 

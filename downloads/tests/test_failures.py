@@ -7,8 +7,8 @@ import pytest
 
 from aniworld import config
 from downloads.failures import attempt_line, failure_message, read_failure
-from downloads.models import DownloadItem
 from library.models import Episode
+from tests.factories import add_series, queue_episode
 from tests.fakes.world import connect
 
 
@@ -51,15 +51,11 @@ def test_s_to_english_dub_is_english_dub_on_the_page_and_in_the_failure(
     hosters.break_page("VOE")
     hosters.remove_page("Vidoza")
     config.store().update({"downloads": {"language_order": ["english-dub"]}})
-    assert (
-        api.post("/api/anime/", {"key": "dark", "site": "s.to"}, format="json").status_code == 201
-    )
+    add_series(api, "dark", "s.to")
     assert "english-dub" in Episode.objects.get(series__key="dark", season=1, number=1).languages
     assert "English dub" in owner_client.get("/series/dark/").content.decode()
 
-    body = {"series_key": "dark", "episodes": [{"season": 1, "episode": 1}]}
-    added = api.post("/api/queue/add", body, format="json").json()["added"]
-    item = DownloadItem.objects.get(id=added[0]["id"])
+    item = queue_episode(api, 1, 1, key="dark")
 
     assert item.status == "failed"
     failure = read_failure(item.error)

@@ -15,7 +15,7 @@ import pytest
 from aniworld.addresses import BlockedAddressError
 from downloads.hosters import MediaSource
 from downloads.media import MediaVerificationError, verify_media
-from downloads.models import DownloadItem
+from tests.factories import add_series, queue_episode
 from tests.fakes.server import Reply
 
 PROFILE = 'profiles="urn:mpeg:dash:profile:isoff-on-demand:2011" minBufferTime="PT1S"'
@@ -153,14 +153,9 @@ def test_the_item_fails_clearly_and_nothing_lands_when_a_segment_is_private(
 ):
     hosters.serve_media_playlist(playlist("seg000.ts", f"{internal.url}/internal/seg.ts"))
     hosters.break_page("Vidoza")
-    response = api.post(
-        "/api/anime/", {"key": "attack-on-titan", "site": "aniworld.to"}, format="json"
-    )
-    assert response.status_code == 201
-    body = {"series_key": "attack-on-titan", "episodes": [{"season": 1, "episode": 2}]}
-    added = api.post("/api/queue/add", body, format="json").json()["added"]
+    add_series(api)
 
-    item = DownloadItem.objects.get(id=added[0]["id"])
+    item = queue_episode(api)
 
     assert item.status == "failed"
     assert "VOE (German dub): refused to fetch 127.0.0.1:" in item.error

@@ -13,6 +13,7 @@ import pytest
 from aniworld import config
 from downloads import signals
 from downloads.models import DownloadItem, HosterAttempt
+from tests.factories import add_series, queue_episode
 from tests.fakes.world import connect
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("library_root")]
@@ -21,16 +22,12 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 @pytest.fixture
 def dark(api, sto_site, hosters):
     connect(sto_site, hosters)
-    response = api.post("/api/anime/", {"key": "dark", "site": "s.to"}, format="json")
-    assert response.status_code == 201, response.content
+    add_series(api, "dark", "s.to")
     return sto_site
 
 
 def queue_dark(api, episode=2):
-    body = {"series_key": "dark", "episodes": [{"season": 1, "episode": episode}]}
-    response = api.post("/api/queue/add", body, format="json")
-    assert response.status_code == 201, response.content
-    return response.json()["added"][0]["id"]
+    return queue_episode(api, 1, episode, key="dark").id
 
 
 def queue_item(api, item_id):

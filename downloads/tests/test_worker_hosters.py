@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from downloads.media import verify_media
-from downloads.models import DownloadItem
+from tests.factories import add_series, queue_episode
 from tests.fakes.world import connect
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("library_root")]
@@ -24,11 +24,8 @@ def sto_world(sto_site, hosters):
 
 
 def download(api, key, season, episode):
-    response = api.post("/api/anime/", {"key": key, "site": "s.to"}, format="json")
-    assert response.status_code == 201, response.content
-    body = {"series_key": key, "episodes": [{"season": season, "episode": episode}]}
-    added = api.post("/api/queue/add", body, format="json").json()["added"]
-    return DownloadItem.objects.get(id=added[0]["id"])
+    add_series(api, key, "s.to")
+    return queue_episode(api, season, episode, key=key)
 
 
 @pytest.mark.parametrize("style", ["api", "api_spare", "moved", "packed"])

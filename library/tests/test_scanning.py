@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from library.models import Series
+from tests.factories import add_series
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("library_root")]
 
@@ -47,7 +48,7 @@ def test_a_full_scan_re_attaches_folders_through_their_data_files(api, aniworld_
 
 
 def test_a_deleted_file_is_missing_again_after_a_scan(api, aniworld_site, library_root):
-    api.post("/api/anime/", {"key": "hells-paradise", "site": "aniworld.to"}, format="json")
+    add_series(api, "hells-paradise")
     episode_file = library_root / "Hell's Paradise (2023)" / "Hell's Paradise - S01E02.mp4"
     episode_file.write_bytes(b"v")
     call_command("scan", "--no-remote")

@@ -4,13 +4,14 @@ import pytest
 
 from downloads.models import DownloadItem
 from library.models import Episode, Series
+from tests.factories import add_series
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("library_root")]
 
 
 @pytest.fixture
 def titan(api, aniworld_site):
-    api.post("/api/anime/", {"key": "attack-on-titan", "site": "aniworld.to"}, format="json")
+    add_series(api)
     return Series.objects.get(key="attack-on-titan")
 
 

@@ -3,8 +3,8 @@ episode on the calendar (fake index, hosters and TMDB; tasks run inline)."""
 
 import pytest
 
-from downloads.models import DownloadItem
 from nfo.episode_nfo import parse_episode_nfo
+from tests.factories import add_series, queue_episode
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -14,16 +14,8 @@ AOT = "Attack on Titan (2013)"
 def test_a_download_ends_with_its_nfo_beside_it_and_on_the_calendar(
     api, world, tmdb_key, library_root
 ):
-    added = api.post(
-        "/api/anime/", {"key": "attack-on-titan", "site": "aniworld.to"}, format="json"
-    )
-    assert added.status_code == 201
-    queued = api.post(
-        "/api/queue/add",
-        {"series_key": "attack-on-titan", "episodes": [{"season": 1, "episode": 2}]},
-        format="json",
-    )
-    item = DownloadItem.objects.get(id=queued.json()["added"][0]["id"])
+    add_series(api)
+    item = queue_episode(api)
     assert item.status == "completed", item.error
 
     video = library_root / item.file_path
