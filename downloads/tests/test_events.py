@@ -24,7 +24,8 @@ from downloads.events import (
 )
 from downloads.models import DownloadItem, Priority, Status
 from downloads.serializers import QueueItemSerializer
-from library.models import Episode, Series
+from library.models import Series
+from tests.factories import make_episode, make_item, make_series, queue_episode
 
 STARTED = datetime(2026, 3, 4, 5, 6, 7, 123456, tzinfo=UTC)
 ADDED = datetime(2026, 3, 4, 5, 0, 0, tzinfo=UTC)
@@ -36,17 +37,15 @@ def on_the_wire(data) -> dict:
 
 @pytest.fixture
 def frieren(db) -> Series:
-    return Series.objects.create(key="frieren", name="Frieren", folder="Frieren (2023)", year=2023)
+    return make_series("frieren", "Frieren", folder="Frieren (2023)", year=2023)
 
 
 @pytest.fixture
 def downloading(frieren) -> DownloadItem:
     """An item half way through its download, with every field set."""
-    episode = Episode.objects.create(
-        series=frieren, season=1, number=2, title="", title_en="It Didn't Have to Be Magic"
-    )
-    item = DownloadItem.objects.create(
-        episode=episode,
+    episode = make_episode(frieren, 1, 2, title="", title_en="It Didn't Have to Be Magic")
+    item = make_item(
+        episode,
         status=Status.DOWNLOADING,
         priority=Priority.HIGH,
         position=3,
@@ -111,8 +110,7 @@ def test_an_item_is_shown_in_the_documented_wire_format(downloading):
 
 
 def test_a_new_item_shows_its_wanted_language_and_its_own_title(frieren):
-    episode = Episode.objects.create(series=frieren, season=1, number=1, title="Das Ende")
-    item = DownloadItem.objects.create(episode=episode, language="english-sub")
+    item = make_item(make_episode(frieren, 1, 1, title="Das Ende"), language="english-sub")
 
     data = item_data(item)
 
@@ -197,23 +195,9 @@ def published(monkeypatch) -> list[tuple[str, dict]]:
     return seen
 
 
-@pytest.fixture
-def series(api, world):
-    response = api.post(
-        "/api/anime/", {"key": "attack-on-titan", "site": "aniworld.to"}, format="json"
-    )
-    assert response.status_code == 201
-
-
 def download(api, episode: int) -> DownloadItem:
-    body = {
-        "series_key": "attack-on-titan",
-        "episodes": [{"season": 1, "episode": episode}],
-        "language": "german-dub",  # VOE (HLS, remuxed), then Vidoza (a file, verified)
-    }
-    response = api.post("/api/queue/add", body, format="json")
-    assert response.status_code == 201, response.json()
-    return DownloadItem.objects.get(id=response.json()["added"][0]["id"])
+    # German dub: VOE (HLS, remuxed), then Vidoza (a file, verified).
+    return queue_episode(api, 1, episode, language="german-dub")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -8,30 +8,13 @@ import pytest
 from django.conf import settings
 
 from downloads.media import verify_media
-from downloads.models import DownloadItem, QueueState
+from downloads.models import QueueState
 from library.models import Episode
+from tests.factories import queue_episode
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("library_root")]
 
 AOT = "Attack on Titan (2013)"
-
-
-@pytest.fixture
-def series(api, world):
-    response = api.post(
-        "/api/anime/", {"key": "attack-on-titan", "site": "aniworld.to"}, format="json"
-    )
-    assert response.status_code == 201
-    return response.json()
-
-
-def queue_episode(api, season=1, episode=2, **extra):
-    body = {
-        "series_key": "attack-on-titan",
-        "episodes": [{"season": season, "episode": episode}],
-        **extra,
-    }
-    return api.post("/api/queue/add", body, format="json")
 
 
 def temp_files():
@@ -43,11 +26,7 @@ def library_files(root):
 
 
 def test_a_queued_episode_becomes_a_named_playable_file(api, series, library_root):
-    response = queue_episode(api)
-    assert response.status_code == 201
-    added = response.json()["added"]
-    assert len(added) == 1
-    item = DownloadItem.objects.get(id=added[0]["id"])
+    item = queue_episode(api)
     assert item.status == "completed", item.error
     expected = f"{AOT}/Season 01/Attack on Titan - S01E02 - An jenem Tag.mp4"
     assert item.file_path == expected
@@ -72,7 +51,7 @@ def test_films_land_in_season_00(api, series, library_root):
 
 def test_a_broken_hoster_falls_through_to_the_next(api, series, hosters):
     hosters.break_page("VOE")
-    item = DownloadItem.objects.get(id=queue_episode(api).json()["added"][0]["id"])
+    item = queue_episode(api)
     assert item.status == "completed"
     assert item.hoster == "Vidoza"
 
@@ -82,7 +61,7 @@ def test_when_every_hoster_fails_the_item_fails_with_each_reason(
 ):
     hosters.break_page("VOE")
     hosters.remove_page("Vidoza")
-    item = DownloadItem.objects.get(id=queue_episode(api).json()["added"][0]["id"])
+    item = queue_episode(api)
     assert item.status == "failed"
     assert "Every hoster failed" in item.error
     assert "VOE (German dub)" in item.error
@@ -96,7 +75,7 @@ def test_when_every_hoster_fails_the_item_fails_with_each_reason(
 
 def test_html_instead_of_video_never_reaches_the_library(api, series, hosters, library_root):
     hosters.serve_html_instead_of_video()
-    item = DownloadItem.objects.get(id=queue_episode(api).json()["added"][0]["id"])
+    item = queue_episode(api)
     assert item.status == "failed"
     assert library_files(library_root) == [f"{AOT}/data"]
     assert temp_files() == []
@@ -104,7 +83,7 @@ def test_html_instead_of_video_never_reaches_the_library(api, series, hosters, l
 
 def test_a_connection_cut_mid_download_recovers(api, series, hosters):
     hosters.cut_media_once()
-    item = DownloadItem.objects.get(id=queue_episode(api).json()["added"][0]["id"])
+    item = queue_episode(api)
     assert item.status == "completed", item.error
 
 
@@ -112,7 +91,7 @@ def test_the_owners_language_order_picks_the_language(api, series):
     from aniworld import config
 
     config.store().update({"downloads": {"language_order": ["english-sub", "german-dub"]}})
-    item = DownloadItem.objects.get(id=queue_episode(api).json()["added"][0]["id"])
+    item = queue_episode(api)
     assert item.downloaded_language == "english-sub"
     assert item.file_path.endswith("S01E02 - An jenem Tag.mp4")
 
@@ -121,7 +100,7 @@ def test_too_little_free_space_fails_the_item_clearly(api, series, library_root)
     from aniworld import config
 
     config.store().update({"downloads": {"min_free_space_gb": 10**9}})
-    item = DownloadItem.objects.get(id=queue_episode(api).json()["added"][0]["id"])
+    item = queue_episode(api)
     assert item.status == "failed"
     assert "GB free on the library" in item.error
     assert library_files(library_root) == [f"{AOT}/data"]
@@ -132,7 +111,7 @@ def test_an_existing_file_is_never_overwritten(api, series, library_root):
     target.parent.mkdir(parents=True)
     target.write_bytes(b"precious")
     # The library does not know the file yet (no rescan): the download must not clobber it.
-    item = DownloadItem.objects.get(id=queue_episode(api).json()["added"][0]["id"])
+    item = queue_episode(api)
     assert item.status == "failed"
     assert "already exists" in item.error
     assert target.read_bytes() == b"precious"

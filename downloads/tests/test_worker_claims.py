@@ -5,31 +5,20 @@ import pytest
 
 from downloads import queue
 from downloads.models import DownloadItem, QueueState
+from tests.factories import queue_episode
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("library_root")]
 
 
-@pytest.fixture
-def series(api, world):
-    response = api.post(
-        "/api/anime/", {"key": "attack-on-titan", "site": "aniworld.to"}, format="json"
-    )
-    assert response.status_code == 201
-    return response.json()
-
-
-def queue_episode(api, season=1, episode=2, **extra):
-    body = {
-        "series_key": "attack-on-titan",
-        "episodes": [{"season": season, "episode": episode}],
-        **extra,
-    }
-    return api.post("/api/queue/add", body, format="json")
+def add(api, episode=2) -> dict:
+    """``POST /api/queue/add`` of one episode: what was added and what skipped, and why."""
+    body = {"series_key": "attack-on-titan", "episodes": [{"season": 1, "episode": episode}]}
+    return api.post("/api/queue/add", body, format="json").json()
 
 
 def claimed(api):
     api.post("/api/queue/stop")
-    item_id = queue_episode(api).json()["added"][0]["id"]
+    item_id = queue_episode(api).id
     QueueState.objects.update(is_running=True)
     item = queue.claim_next()
     assert item.id == item_id
@@ -38,14 +27,14 @@ def claimed(api):
 
 def test_duplicates_and_unreleased_episodes_are_skipped_with_reasons(api, series):
     api.post("/api/queue/stop")
-    first = queue_episode(api).json()
-    again = queue_episode(api).json()
+    first = add(api)
+    again = add(api)
     assert len(first["added"]) == 1
     assert again["added"] == []
     assert again["skipped"] == [{"season": 1, "episode": 2, "reason": "already queued"}]
-    announced = queue_episode(api, episode=3).json()
+    announced = add(api, episode=3)
     assert announced["skipped"] == [{"season": 1, "episode": 3, "reason": "not released yet"}]
-    unknown = queue_episode(api, episode=99).json()
+    unknown = add(api, episode=99)
     assert unknown["skipped"][0]["reason"] == "no such episode"
 
 
@@ -62,7 +51,7 @@ def test_all_missing_queues_every_missing_episode_in_order(api, series):
 
 def test_a_stopped_queue_keeps_items_pending_and_start_runs_them(api, series):
     api.post("/api/queue/stop")
-    item_id = queue_episode(api).json()["added"][0]["id"]
+    item_id = queue_episode(api).id
     assert DownloadItem.objects.get(id=item_id).status == "pending"
     status = api.post("/api/queue/start").json()
     assert status["is_running"] is True

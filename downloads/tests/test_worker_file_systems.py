@@ -19,14 +19,6 @@ EPISODE = f"{AOT}/Season 01/Attack on Titan - S01E02 - An jenem Tag.mp4"
 
 
 @pytest.fixture
-def series(api, world):
-    response = api.post(
-        "/api/anime/", {"key": "attack-on-titan", "site": "aniworld.to"}, format="json"
-    )
-    assert response.status_code == 201
-
-
-@pytest.fixture
 def temp_elsewhere(monkeypatch, library_root):
     """Temp on one device, the library on another (both really lie under tmp_path)."""
     temp = settings.TEMP_DIR.resolve()

@@ -7,6 +7,7 @@ import pytest
 
 from aniworld import progress
 from downloads.models import DownloadItem, Status
+from tests.factories import queue_episode
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("library_root")]
 
@@ -27,15 +28,8 @@ def pushed(monkeypatch):
     return events
 
 
-def queue_episode(api) -> DownloadItem:
-    body = {
-        "series_key": "attack-on-titan",
-        "episodes": [{"season": 1, "episode": 2}],
-        "language": "german-dub",  # two candidates: VOE, then Vidoza
-    }
-    response = api.post("/api/queue/add", body, format="json")
-    assert response.status_code == 201, response.json()
-    return DownloadItem.objects.get(id=response.json()["added"][0]["id"])
+def download(api) -> DownloadItem:
+    return queue_episode(api, language="german-dub")  # two candidates: VOE, then Vidoza
 
 
 def stages(events) -> list[str]:
@@ -47,7 +41,7 @@ def stages(events) -> list[str]:
 
 
 def test_a_download_goes_through_its_stages_live(api, series, pushed):
-    item = queue_episode(api)
+    item = download(api)
 
     assert item.status == Status.COMPLETED, item.error
     assert stages(pushed) == ["resolving", "downloading", "remuxing", "placing"]
@@ -65,7 +59,7 @@ def test_a_download_goes_through_its_stages_live(api, series, pushed):
 def test_media_retries_and_the_fallback_are_shown_while_they_happen(api, series, hosters, pushed):
     hosters.fail_media()
 
-    item = queue_episode(api)
+    item = download(api)
 
     assert item.status == Status.FAILED
     messages = [data["message"] for data, _, _ in pushed]
@@ -95,7 +89,7 @@ def test_a_failing_hoster_page_is_retried_with_a_countdown(api, series, hosters,
     settings.DOWNLOAD_BACKOFF_SCALE = 0.05  # pauses of 0.1 s and 0.2 s
     hosters.fail_page("VOE")
 
-    item = queue_episode(api)
+    item = download(api)
 
     assert item.status == Status.COMPLETED, item.error
     assert item.hoster == "Vidoza"
@@ -108,7 +102,7 @@ def test_a_failing_hoster_page_is_retried_with_a_countdown(api, series, hosters,
 def test_a_retry_does_not_read_the_redirect_or_the_embed_page_again(api, series, hosters, world):
     hosters.serve_html_instead_of_video()  # retried: a later try may get the video
 
-    item = queue_episode(api)
+    item = download(api)
 
     assert item.status == Status.FAILED
     assert item.error.count("web page instead of a video") == 2  # VOE, then Vidoza
