@@ -1,23 +1,18 @@
-"""/api/queue routes and the state machine behind them."""
+"""/api/queue routes (the functions behind them: test_queue.py)."""
 
 import pytest
 
-from downloads import queue
 from downloads.models import DownloadItem, Status
-from library.models import Episode, Series
+from tests.factories import make_episode, make_item, make_series
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def episodes():
-    series = Series.objects.create(
-        key="frieren", name="Frieren", folder="Frieren (2023)", year=2023
-    )
+    series = make_series("frieren", "Frieren", folder="Frieren (2023)", year=2023)
     for number in range(1, 5):
-        Episode.objects.create(
-            series=series, season=1, number=number, language_mask=1, url=f"http://x/{number}"
-        )
+        make_episode(series, 1, number, url=f"http://x/{number}")
     return series
 
 
@@ -154,35 +149,6 @@ def test_clear_completed_removes_finished_items_only(api, episodes, stopped):
     assert list(DownloadItem.objects.values_list("id", flat=True)) == [ids[2]]
 
 
-@pytest.mark.parametrize(
-    ("start", "to", "allowed"),
-    [
-        ("pending", "downloading", True),
-        ("pending", "completed", False),
-        ("downloading", "pending", True),
-        ("downloading", "completed", True),
-        ("failed", "pending", True),
-        ("failed", "downloading", False),
-        ("completed", "pending", False),
-        ("cancelled", "downloading", False),
-    ],
-)
-def test_only_the_documented_transitions_are_allowed(episodes, start, to, allowed):
-    item = DownloadItem.objects.create(episode=episodes.episodes.first(), status=start)
-    assert queue.transition(item.id, to) is allowed
-    item.refresh_from_db()
-    assert item.status == (to if allowed else start)
-
-
-def test_two_active_items_for_one_episode_are_impossible(episodes):
-    from django.db import IntegrityError, transaction
-
-    episode = episodes.episodes.first()
-    DownloadItem.objects.create(episode=episode)
-    with pytest.raises(IntegrityError), transaction.atomic():
-        DownloadItem.objects.create(episode=episode, status=Status.DOWNLOADING)
-
-
 def test_the_queue_page_lists_items_and_its_buttons_act(owner_client, episodes, api, stopped):
     add(api, 1, 2)
     page = owner_client.get("/queue/")
@@ -207,9 +173,8 @@ def test_the_series_page_queues_selected_episodes(owner_client, episodes, api, s
 
 
 def test_the_queue_page_and_the_api_show_what_the_active_download_does(owner_client, episodes, api):
-    episode = episodes.episodes.first()
-    DownloadItem.objects.create(
-        episode=episode,
+    make_item(
+        episodes.episodes.first(),
         status=Status.DOWNLOADING,
         stage="retrying",
         stage_message="retrying VOE 2/3 in 4 s (HTTP 500)",
@@ -225,8 +190,7 @@ def test_the_queue_page_and_the_api_show_what_the_active_download_does(owner_cli
 
 
 def test_an_item_that_is_not_downloading_shows_no_stage(api, episodes):
-    episode = episodes.episodes.first()
-    DownloadItem.objects.create(episode=episode, stage="remuxing", stage_message="left by a crash")
+    make_item(episodes.episodes.first(), stage="remuxing", stage_message="left by a crash")
 
     [pending] = api.get("/api/queue/status").json()["pending"]
 

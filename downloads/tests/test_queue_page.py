@@ -16,22 +16,22 @@ from downloads import queue
 from downloads.failures import attempt_line, failure_message
 from downloads.models import DownloadItem, Status
 from downloads.views import FINISHED_SHOWN, duration_words
-from library.models import Episode, Series
+from library.models import Episode
+from tests.factories import make_item, make_season, make_series
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def frieren():
-    series = Series.objects.create(key="frieren", name="Frieren", folder="Frieren (2023)")
-    for number in range(1, 7):
-        Episode.objects.create(series=series, season=1, number=number, language_mask=1)
+    series = make_series("frieren", "Frieren", folder="Frieren (2023)")
+    make_season(series, 1, range(1, 7))
     return series
 
 
 def item(series, number, status, **fields):
     episode = series.episodes.get(number=number)
-    return DownloadItem.objects.create(episode=episode, status=status, position=number, **fields)
+    return make_item(episode, status=status, position=number, **fields)
 
 
 @pytest.fixture

@@ -10,14 +10,14 @@ from django.test import Client
 
 from downloads import queue
 from downloads.models import DownloadItem, Status
-from library.models import Episode, Series
+from library.models import Series
+from tests import factories
 
 
 @pytest.fixture
 def frieren(db) -> Series:
-    series = Series.objects.create(key="frieren", name="Frieren", folder="Frieren (2023)")
-    for number in range(1, 7):
-        Episode.objects.create(series=series, season=1, number=number, language_mask=1)
+    series = factories.make_series("frieren", "Frieren", folder="Frieren (2023)")
+    factories.make_season(series, 1, range(1, 7))
     return series
 
 
@@ -28,8 +28,7 @@ def make_item(frieren) -> Callable[..., DownloadItem]:
 
     def make(number: int, status: str = Status.PENDING, **fields) -> DownloadItem:
         fields.setdefault("position", number)
-        episode = frieren.episodes.get(number=number)
-        return DownloadItem.objects.create(episode=episode, status=status, **fields)
+        return factories.make_item(frieren.episodes.get(number=number), status=status, **fields)
 
     return make
 
