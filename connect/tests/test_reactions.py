@@ -13,13 +13,12 @@ from django_q.scheduler import scheduler
 from connect.models import TargetStatus
 from connect.tests.conftest import jellyfin_entry, plex_entry
 from downloads import signals as download_signals
-from downloads.models import DownloadItem
 from downloads.new_episodes import watch
 from downloads.worker import DownloadWorker
 from library import signals as library_signals
 from library.models import Episode
 from system import health
-from tests.factories import queue_episode
+from tests.factories import make_item, queue_episode
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -164,7 +163,7 @@ def test_an_item_blocked_by_checks_asks_for_attention_instead(
 ):
     set_connect(notify_urls=[apprise_target.apprise_url])
     episode = Episode.objects.get(series__key="attack-on-titan", season=1, number=3)
-    item = DownloadItem.objects.create(episode=episode, status="failed", error="all blocked")
+    item = make_item(episode, status="failed", error="all blocked")
     item.error_code = "CHALLENGE"
 
     download_signals.download_failed.send_robust(

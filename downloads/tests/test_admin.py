@@ -4,7 +4,7 @@ import pytest
 
 from downloads.models import DownloadItem, QueueState, Status
 from library.models import Episode
-from tests.factories import make_episode, make_series
+from tests.factories import make_episode, make_item, make_series
 
 pytestmark = pytest.mark.django_db
 
@@ -48,9 +48,9 @@ def test_the_series_admin_still_rescans(owner_client, frieren):
 
 def test_the_queue_admin_retries_failed_items_like_the_queue_does(owner_client, frieren):
     first, second = Episode.objects.filter(series=frieren, number__in=[1, 2]).order_by("number")
-    failed = DownloadItem.objects.create(episode=first, status=Status.FAILED, error="VOE: 404")
-    blocked = DownloadItem.objects.create(episode=second, status=Status.FAILED, error="gone")
-    DownloadItem.objects.create(episode=second, status=Status.PENDING)  # queued again already
+    failed = make_item(first, status=Status.FAILED, error="VOE: 404")
+    blocked = make_item(second, status=Status.FAILED, error="gone")
+    make_item(second)  # queued again already
 
     response = owner_client.post(
         "/admin/downloads/downloaditem/",
