@@ -14,7 +14,7 @@ from django.conf import settings
 from downloads.models import DownloadItem
 from library import tasks
 from library.models import Series
-from tests.factories import add_series, queue_episode
+from tests.factories import queue_episode
 
 pytestmark = pytest.mark.django_db
 
@@ -91,9 +91,9 @@ def files_under(root: Path) -> list[str]:
 
 
 @pytest.fixture
-def series(api, world, library_root):
-    """The library with one loaded series and one queued episode (queue stopped)."""
-    add_series(api, SERIES_KEY)
+def series(series, api):
+    """The shared series, loaded again, and one episode queued (queue stopped): the
+    things the paths of the routes name."""
     tasks.refresh_series(Series.objects.get(key=SERIES_KEY).id)
     api.post("/api/queue/stop")
     return {
