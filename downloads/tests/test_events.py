@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from aniworld import progress
-from downloads import events, media, queue, worker
+from downloads import events, item_job, media, queue
 from downloads.events import (
     DownloadEvent,
     DownloadEventType,
@@ -151,7 +151,7 @@ def test_a_progress_event_carries_the_fields_that_change_while_bytes_flow(downlo
 
 
 def test_the_worker_and_the_media_download_share_the_one_stage_enum():
-    assert worker.Stage is events.Stage
+    assert item_job.Stage is events.Stage
     assert media.Stage is events.Stage
     assert [str(stage) for stage in Stage] == [
         "resolving",
