@@ -49,21 +49,26 @@ def _point_at(site, variable, monkeypatch):
     return site
 
 
+# Each fake site is back to normal after a test too: module-scoped app fixtures that
+# use the running site directly must not meet a bot check a test before them switched on.
 @pytest.fixture
 def aniworld_site(running_aniworld, monkeypatch):
     yield _point_at(running_aniworld, "ANIWORLD_SITE_URL", monkeypatch)
+    running_aniworld.reset()
     reset_clients()
 
 
 @pytest.fixture
 def sto_site(running_sto, monkeypatch):
     yield _point_at(running_sto, "STO_SITE_URL", monkeypatch)
+    running_sto.reset()
     reset_clients()
 
 
 @pytest.fixture
 def legacy_sto_site(running_legacy_sto, monkeypatch):
     yield _point_at(running_legacy_sto, "STO_SITE_URL", monkeypatch)
+    running_legacy_sto.reset()
     reset_clients()
 
 
@@ -115,11 +120,12 @@ def allow_private(settings, *servers) -> None:
 
 
 @pytest.fixture
-def hosters(running_hoster_world: HosterWorld, settings) -> HosterWorld:
+def hosters(running_hoster_world: HosterWorld, settings) -> Iterator[HosterWorld]:
     """The fake hosters, every switch back to normal, their addresses allowed."""
     running_hoster_world.reset()
     allow_private(settings, *running_hoster_world.servers)
-    return running_hoster_world
+    yield running_hoster_world
+    running_hoster_world.reset()  # as for the sites: nothing switched on outlives the test
 
 
 @pytest.fixture
