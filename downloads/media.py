@@ -290,7 +290,7 @@ class _HlsDownload:
         playlist = self.playlist(url, retries)
         partial = temp_dir / f"{basename}.remux.mp4"
         with ThreadPoolExecutor(self.parallel, thread_name_prefix="hls-segment") as pool:
-            pending: deque[tuple[hls.Segment, Future[bytes | bytearray]]] = deque()
+            pending: deque[tuple[hls.Segment, Future[bytes | memoryview]]] = deque()
             segments = iter(playlist.segments)
 
             def fetch_ahead() -> None:
@@ -305,7 +305,7 @@ class _HlsDownload:
                 input_format = "mov" if playlist.init_section else "mpegts"
                 ffmpeg = PipedFfmpeg(input_format, partial)
                 # The init section, fed before the first segment; None once that went.
-                head: bytes | bytearray | None = b""
+                head: bytes | memoryview | None = b""
                 if playlist.init_section:
                     head = self.fetcher.content(
                         playlist.init_section,
@@ -331,8 +331,10 @@ class _HlsDownload:
                             input_format = "mov"
                             ffmpeg = PipedFfmpeg(input_format, partial)
                         ffmpeg.feed(head)
+                        self.fetcher.recycle(head)
                         head = None
                     ffmpeg.feed(data)
+                    self.fetcher.recycle(data)
                     self.report(len(playlist.segments))
                 self.reporter.finish()
                 self.stage(Stage.REMUXING, "finishing the mp4")
@@ -381,7 +383,7 @@ class _HlsDownload:
                 raise MediaVerificationError(f"the variant {variant} is not a media playlist")
         return hls.parse_media_playlist(text, base)
 
-    def segment(self, segment: hls.Segment) -> bytes | bytearray:
+    def segment(self, segment: hls.Segment) -> bytes | memoryview:
         """One segment's bytes, decrypted; refused when it is no media at all."""
         byte_range = _range(segment.byte_range)
         data = self.fetcher.content(
@@ -394,15 +396,17 @@ class _HlsDownload:
         )
         self.known_length(segment.sequence, len(data))
         if segment.key.method == "AES-128":
-            data = self.decrypt(segment, data)
-        what = _text_kind(data[:SNIFF_BYTES])
+            plain = self.decrypt(segment, data)
+            self.fetcher.recycle(data)
+            data = plain
+        what = _text_kind(bytes(data[:SNIFF_BYTES]))
         if what:
             raise MediaVerificationError(
                 f"the hoster served {what} instead of a video segment ({segment.uri})"
             )
         return data
 
-    def decrypt(self, segment: hls.Segment, data: bytearray) -> bytes:
+    def decrypt(self, segment: hls.Segment, data: memoryview) -> bytes:
         uri = segment.key.uri or ""
         if uri not in self.keys:
             key = self.fetcher.content(uri, retries=self.fragment_retries, what="the key")

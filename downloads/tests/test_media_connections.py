@@ -231,3 +231,14 @@ def test_a_proxy_from_the_environment_carries_the_segments(retries, settings, mo
 
     assert body == SEGMENT
     assert len(proxy.requests) == 1
+
+
+def test_a_body_given_back_is_read_into_again(fetcher, server):
+    first = segment(fetcher, f"{server.url}/seg1.ts")
+    buffer = first.obj
+    fetcher.recycle(first)
+
+    second = segment(fetcher, f"{server.url}/seg2.ts")
+
+    assert second.obj is buffer
+    assert second == SEGMENT
