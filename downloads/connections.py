@@ -27,6 +27,7 @@ import ssl
 import threading
 import urllib.request
 from collections.abc import Mapping
+from urllib.parse import quote, urlsplit
 
 import httpx
 
@@ -34,6 +35,9 @@ import httpx
 # connection serves the next request instead of being closed.
 DRAIN_BYTES = 64 * 1024
 DEFAULT_PORTS = {"http": 80, "https": 443}
+# What stays as it is in a request's path and query: RFC 3986's unreserved and
+# reserved characters, and "%" of escapes already there.
+PATH_SAFE = "-._~:/?#[]@!$&'()*+,;=%"
 
 
 class ConnectionFailed(Exception):
@@ -141,11 +145,8 @@ class DirectConnections:
     def open(self, url: str, headers: Mapping[str, str]) -> DirectAnswer:
         """GET ``url``; its status and headers are read, its body is the caller's to read."""
         try:
-            parsed = httpx.URL(url)
-            host = parsed.raw_host.decode("ascii")
-            key = (parsed.scheme, host, parsed.port or DEFAULT_PORTS[parsed.scheme])
-            target = parsed.raw_path.decode("ascii")
-        except (httpx.InvalidURL, KeyError, UnicodeError) as exc:
+            key, target = _request_target(url)
+        except (ValueError, KeyError, UnicodeError) as exc:
             raise ConnectionFailed(f"cannot request {url[:200]}: {exc}") from exc
         while True:
             connection, reused = self._take(key)
@@ -261,6 +262,21 @@ def merge_headers(*groups: Mapping[str, str]) -> dict[str, str]:
         for name, value in group.items():
             merged[name.lower()] = (name, value)
     return dict(merged.values())
+
+
+def _request_target(url: str) -> tuple[tuple[str, str, int], str]:
+    """(scheme, host, port) of ``url`` and the path and query to request, with what
+    may not stand in a request line percent-encoded (as httpx did). urlsplit, not
+    httpx.URL: its checks took half a millisecond a segment."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = parts.hostname or ""
+    if not host.isascii():
+        host = host.encode("idna").decode("ascii")
+    target = quote(parts.path or "/", safe=PATH_SAFE)
+    if parts.query:
+        target += "?" + quote(parts.query, safe=PATH_SAFE)
+    return (scheme, host, parts.port or DEFAULT_PORTS[scheme]), target
 
 
 def _length(content_length: str, transfer_encoding: str) -> int | None:

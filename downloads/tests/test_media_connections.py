@@ -242,3 +242,11 @@ def test_a_body_given_back_is_read_into_again(fetcher, server):
 
     assert second.obj is buffer
     assert second == SEGMENT
+
+
+def test_a_segment_name_with_a_space_is_requested_percent_encoded(fetcher, server):
+    server.route("GET", "/seg%201.ts", lambda request: Reply(body=SEGMENT))
+
+    assert segment(fetcher, f"{server.url}/seg 1.ts?token=a b") == SEGMENT
+
+    assert server.requests[0].query == {"token": ["a b"]}
