@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import socket
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -16,6 +17,7 @@ from downloads import fetch
 from downloads.connections import DirectConnections, ProxiedConnections
 from downloads.errors import MediaVerificationError
 from downloads.fetch import MediaFetcher
+from tests.fakes import tls as fake_tls
 from tests.fakes.fixtures import allow_private
 from tests.fakes.server import FakeServer, Reply
 
@@ -250,3 +252,41 @@ def test_a_segment_name_with_a_space_is_requested_percent_encoded(fetcher, serve
     assert segment(fetcher, f"{server.url}/seg 1.ts?token=a b") == SEGMENT
 
     assert server.requests[0].query == {"token": ["a b"]}
+
+
+def test_segments_over_tls_share_one_connection(tmp_path, settings, monkeypatch):
+    certificates = fake_tls.TestCertificates(tmp_path, ())
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(certificates.cert_path)
+    listener = socket.create_server(("127.0.0.1", 0))
+    url = f"https://127.0.0.1:{listener.getsockname()[1]}"
+    accepted = []
+
+    def serve() -> None:
+        connection, _ = listener.accept()
+        accepted.append(connection)
+        with context.wrap_socket(connection, server_side=True) as tls:
+            for _ in range(3):
+                request = b""
+                while b"\r\n\r\n" not in request:
+                    request += tls.recv(65536)
+                head = f"HTTP/1.1 200 OK\r\nContent-Length: {len(SEGMENT)}\r\n\r\n"
+                tls.sendall(head.encode() + SEGMENT)
+
+    server = threading.Thread(target=serve, daemon=True)
+    server.start()
+    allow_private(settings, type("Server", (), {"url": url}))
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificates.ca_path))
+    fetch._ssl_context.cache_clear()  # made again, trusting the test CA
+    try:
+        with MediaFetcher(
+            {}, socket_timeout=5, retry_backoff=0, should_stop=lambda: False, on_retry=print
+        ) as client:
+            bodies = [segment(client, f"{url}/seg{number}.ts") for number in range(3)]
+    finally:
+        fetch._ssl_context.cache_clear()
+        listener.close()
+    server.join(timeout=5)
+
+    assert bodies == [SEGMENT] * 3
+    assert len(accepted) == 1
