@@ -68,6 +68,8 @@ class DirectAnswer:
         self.url = url
         self.status_code = response.status
         self.length = _length(self.header("content-length"), self.header("transfer-encoding"))
+        if response.status in (204, 304) or response.status < 200:
+            self.length = 0  # whatever its Content-Length says (RFC 9112, 6.3)
         self._left = self.length
         if self._complete():  # no body at all
             self._release()
@@ -79,7 +81,7 @@ class DirectAnswer:
         """Read the next bytes of the body into ``view``: those that have arrived, up to
         the body's end; 0 at its end (or where the server closed a cut body)."""
         try:
-            if self._response.fp is None:  # http.client found no body (a 204, a 304)
+            if self._response.fp is None:  # the answer is closed: nothing more to read
                 count = 0
             elif self._left is not None:
                 # Straight from the connection's buffered reader: http.client's own

@@ -290,3 +290,17 @@ def test_segments_over_tls_share_one_connection(tmp_path, settings, monkeypatch)
 
     assert bodies == [SEGMENT] * 3
     assert len(accepted) == 1
+
+
+def test_a_no_content_answer_has_no_body_whatever_its_length_says(fetcher, settings):
+    done = threading.Event()
+
+    def no_content(connection: socket.socket, number: int) -> None:
+        connection.sendall(b"HTTP/1.1 204 No Content\r\nContent-Length: 5000\r\n\r\n")
+        done.wait(5)  # the connection stays open: reading a body would wait
+
+    for url in serve_raw(settings, no_content):
+        try:
+            assert bytes(segment(fetcher, f"{url}/seg1.ts")) == b""
+        finally:
+            done.set()
