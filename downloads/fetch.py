@@ -11,9 +11,10 @@ retried with exponential backoff, each retry announced through ``on_retry`` so a
 person sees why nothing moves; a file cut mid-transfer resumes with a Range
 request. Other 4xx answers fail at once.
 
-Bodies are read into buffers: a segment into one of its announced length, a
-plain file into one reused buffer written from there, as ``curl -o FILE`` does,
-over connections kept open between requests (``downloads.connections``).
+Bodies are read straight into buffers, over connections kept open between
+requests (``downloads.connections``): a segment into one that holds its announced
+length, used again for a later segment once given back (``recycle``); a plain file
+into one reused buffer written from there, as ``curl -o FILE`` does.
 """
 
 from __future__ import annotations
