@@ -61,7 +61,7 @@ class PipedFfmpeg:
         )
         _widen_pipe(self.process.stdin)
 
-    def feed(self, data: bytes) -> None:
+    def feed(self, data: bytes | memoryview) -> None:
         assert self.process.stdin is not None
         # ffmpeg stopped early (a full disk, a stream it cannot read): finish() says why.
         with contextlib.suppress(BrokenPipeError):

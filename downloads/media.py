@@ -290,7 +290,7 @@ class _HlsDownload:
         playlist = self.playlist(url, retries)
         partial = temp_dir / f"{basename}.remux.mp4"
         with ThreadPoolExecutor(self.parallel, thread_name_prefix="hls-segment") as pool:
-            pending: deque[tuple[hls.Segment, Future[bytes]]] = deque()
+            pending: deque[tuple[hls.Segment, Future[bytes | memoryview]]] = deque()
             segments = iter(playlist.segments)
 
             def fetch_ahead() -> None:
@@ -304,7 +304,8 @@ class _HlsDownload:
                 # implies (an init section: fragmented mp4), checked on the first bytes.
                 input_format = "mov" if playlist.init_section else "mpegts"
                 ffmpeg = PipedFfmpeg(input_format, partial)
-                head: bytes | None = b""  # None once the first segment went to ffmpeg
+                # The init section, fed before the first segment; None once that went.
+                head: bytes | memoryview | None = b""
                 if playlist.init_section:
                     head = self.fetcher.content(
                         playlist.init_section,
@@ -316,19 +317,24 @@ class _HlsDownload:
                 while pending:
                     segment, future = pending[0]
                     try:
-                        data = (head or b"") + future.result(timeout=POLL_SECONDS)
+                        data = future.result(timeout=POLL_SECONDS)
                     except TimeoutError:
                         self.report(len(playlist.segments))  # and notice a stop
                         continue
                     pending.popleft()
                     fetch_ahead()
-                    if head is not None and _stream_format(data, segment.uri) != input_format:
-                        # Fragmented mp4 without an init section: self-initialising.
-                        ffmpeg.kill()
-                        input_format = "mov"
-                        ffmpeg = PipedFfmpeg(input_format, partial)
-                    head = None
+                    if head is not None:
+                        start = bytes(head) + data[:SNIFF_BYTES]
+                        if _stream_format(start, segment.uri) != input_format:
+                            # Fragmented mp4 without an init section: self-initialising.
+                            ffmpeg.kill()
+                            input_format = "mov"
+                            ffmpeg = PipedFfmpeg(input_format, partial)
+                        ffmpeg.feed(head)
+                        self.fetcher.recycle(head)
+                        head = None
                     ffmpeg.feed(data)
+                    self.fetcher.recycle(data)
                     self.report(len(playlist.segments))
                 self.reporter.finish()
                 self.stage(Stage.REMUXING, "finishing the mp4")
@@ -377,7 +383,7 @@ class _HlsDownload:
                 raise MediaVerificationError(f"the variant {variant} is not a media playlist")
         return hls.parse_media_playlist(text, base)
 
-    def segment(self, segment: hls.Segment) -> bytes:
+    def segment(self, segment: hls.Segment) -> bytes | memoryview:
         """One segment's bytes, decrypted; refused when it is no media at all."""
         byte_range = _range(segment.byte_range)
         data = self.fetcher.content(
@@ -390,21 +396,23 @@ class _HlsDownload:
         )
         self.known_length(segment.sequence, len(data))
         if segment.key.method == "AES-128":
-            data = self.decrypt(segment, data)
-        what = _text_kind(data[:SNIFF_BYTES])
+            plain = self.decrypt(segment, data)
+            self.fetcher.recycle(data)
+            data = plain
+        what = _text_kind(bytes(data[:SNIFF_BYTES]))
         if what:
             raise MediaVerificationError(
                 f"the hoster served {what} instead of a video segment ({segment.uri})"
             )
         return data
 
-    def decrypt(self, segment: hls.Segment, data: bytes) -> bytes:
+    def decrypt(self, segment: hls.Segment, data: memoryview) -> bytes:
         uri = segment.key.uri or ""
         if uri not in self.keys:
             key = self.fetcher.content(uri, retries=self.fragment_retries, what="the key")
             if len(key) != 16:
                 raise MediaVerificationError(f"the stream's key at {uri} is not 16 bytes")
-            self.keys[uri] = key
+            self.keys[uri] = bytes(key)
         iv = segment.key.iv or segment.sequence.to_bytes(16, "big")
         decryptor = Cipher(algorithms.AES(self.keys[uri]), modes.CBC(iv)).decryptor()
         unpadder = padding.PKCS7(128).unpadder()

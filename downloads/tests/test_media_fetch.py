@@ -1,5 +1,5 @@
-"""The fetcher writes a plain file's body byte for byte, also when it reads the
-socket itself (past the first chunk), over plain HTTP and TLS, and after a cut."""
+"""The fetcher writes a plain file's body byte for byte, read piece by piece into
+one reused buffer, over plain HTTP and TLS, and after a cut."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from tests.fakes import tls as fake_tls
 from tests.fakes.fixtures import allow_private
 from tests.fakes.server import FakeServer, Reply
 
-# Several times the first chunk the HTTP client reads with the headers.
+# Several times the buffer each piece of a body is read into.
 BODY = os.urandom(5 * 1024 * 1024 + 123)
 
 
