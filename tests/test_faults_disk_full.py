@@ -1,4 +1,5 @@
-"""A full library volume: the item fails with a clear reason and nothing partial is left.
+"""A full library volume: the item fails with a clear reason and nothing partial is left;
+a series folder on a volume of its own still gets its episode by a rename.
 
 The app's library is a real, tiny tmpfs (mounting needs root; elsewhere this test
 skips and tests/test_faults_disk_full_simulated.py covers the same error paths
@@ -128,3 +129,38 @@ def test_a_full_library_volume_fails_the_item_clearly_and_leaves_nothing_partial
     assert item["status"] == "completed", item
     assert assert_library_complete(app.library) == [EPISODE_PATH]
     assert list(app.temp_dir.iterdir()) == []
+
+
+@pytest.fixture
+def series_volume(tmp_path):
+    """The series' folder on a volume of its own (a disk added when the first filled
+    up), while Temp and the library root share another file system."""
+    volume = SmallVolume(tmp_path / "library" / EPISODE_PATH.split("/")[0])
+    volume.path.mkdir(parents=True)
+    try:
+        volume.mount(ROOMY)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        reason = getattr(exc, "stderr", "") or exc
+        pytest.skip(f"cannot mount a tmpfs here (needs root): {reason}")
+    yield volume
+    subprocess.run(["umount", "--lazy", str(volume.path)], check=False, capture_output=True)
+
+
+def test_a_series_folder_on_its_own_volume_gets_its_episode_by_a_rename(
+    tmp_path, world, series_volume
+):
+    app = start_app(tmp_path, world)
+    try:
+        assert app.temp_dir.stat().st_dev == app.library.stat().st_dev
+        assert series_volume.path.stat().st_dev != app.library.stat().st_dev
+        add_series(app, "attack-on-titan")
+        queue_episodes(app, [EPISODE])
+
+        item = settle(app)
+
+        assert item["status"] == "completed", item
+        assert assert_library_complete(app.library) == [EPISODE_PATH]
+        assert not [p for p in app.library.rglob("*") if p.name.startswith(".")]
+        assert list(app.temp_dir.iterdir()) == []
+    finally:
+        app.stop(signal.SIGKILL)
