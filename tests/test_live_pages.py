@@ -115,17 +115,19 @@ def queue(api, episode):
 
 
 def test_two_queue_pages_follow_a_download_live_without_polling(open_page, world, hosters, api):
-    hosters.slow_media(25_000)
+    # Its three segments (~65 kB) come in parallel: about 3 s at this pace each, time
+    # enough to see the stage and the moving label on both pages before it is placed.
+    hosters.slow_media(8_000)
     first, first_errors = open_page("/queue/")
     second, _ = open_page("/queue/")
     polls = []
     first.on("request", lambda r: polls.append(r) if r.url.endswith("/queue/") else None)
     queue(api, 2)
+    stage = first.locator("#active-item [data-progress-stage]", has_text="downloading from VOE")
+    stage.wait_for(timeout=15_000)
     for page in (first, second):  # (wait_for_function would need 'unsafe-eval')
         label = page.locator("#active-item [data-progress-label]", has_text=MOVING)
         label.wait_for(timeout=15_000)
-    stage = first.locator("#active-item [data-progress-stage]", has_text="downloading from VOE")
-    stage.wait_for(timeout=5_000)
     first.locator(".toast", has_text="Downloaded Attack on Titan S01E02").wait_for(timeout=15_000)
     second.locator(".toast", has_text="Downloaded Attack on Titan S01E02").wait_for(timeout=5_000)
     completed = first.locator("[aria-labelledby=completed-title] li", has_text="S01E02")

@@ -41,35 +41,32 @@ def running_legacy_sto():
         yield site
 
 
-def _point_at(site, variable, monkeypatch):
+def _pointed_at(site, variable, monkeypatch):
+    """The app pointed at ``site``, back to normal before and after the test: a
+    module-scoped app fixture that uses the running site directly must not meet a bot
+    check a test before it switched on."""
     site.reset()
     monkeypatch.setenv(variable, site.url)
     # Shared clients are per base URL; a fresh one brings a fresh rate limiter.
     reset_clients()
-    return site
+    yield site
+    site.reset()
+    reset_clients()
 
 
-# Each fake site is back to normal after a test too: module-scoped app fixtures that
-# use the running site directly must not meet a bot check a test before them switched on.
 @pytest.fixture
 def aniworld_site(running_aniworld, monkeypatch):
-    yield _point_at(running_aniworld, "ANIWORLD_SITE_URL", monkeypatch)
-    running_aniworld.reset()
-    reset_clients()
+    yield from _pointed_at(running_aniworld, "ANIWORLD_SITE_URL", monkeypatch)
 
 
 @pytest.fixture
 def sto_site(running_sto, monkeypatch):
-    yield _point_at(running_sto, "STO_SITE_URL", monkeypatch)
-    running_sto.reset()
-    reset_clients()
+    yield from _pointed_at(running_sto, "STO_SITE_URL", monkeypatch)
 
 
 @pytest.fixture
 def legacy_sto_site(running_legacy_sto, monkeypatch):
-    yield _point_at(running_legacy_sto, "STO_SITE_URL", monkeypatch)
-    running_legacy_sto.reset()
-    reset_clients()
+    yield from _pointed_at(running_legacy_sto, "STO_SITE_URL", monkeypatch)
 
 
 @pytest.fixture
