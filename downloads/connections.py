@@ -9,9 +9,10 @@ again inside its HTTP parser and once more when a segment's pieces were joined,
 three times the CPU time. The standard library's ``http.client`` reads the
 status line and headers.
 
-httpx reads proxies from the environment (``HTTP_PROXY``, ``HTTPS_PROXY``,
-``ALL_PROXY``); when one is set, ``ProxiedConnections`` sends the requests
-through httpx as before, behind the same small ``Answer`` interface.
+With ``ANIWORLD_PROXY`` set (http, socks5 or socks5h), or a proxy the environment
+names (``HTTP_PROXY``, ``HTTPS_PROXY``, ``ALL_PROXY``), ``ProxiedConnections``
+sends the requests through httpx instead, behind the same small ``Answer``
+interface.
 
 Redirects, retries and the private-address guard are the fetcher's
 (``downloads.fetch``); both transports raise ``ConnectionFailed`` when no answer
@@ -236,10 +237,14 @@ class ProxiedAnswer:
 
 
 class ProxiedConnections:
-    """httpx with the proxies the environment names, as the fetcher had before."""
+    """httpx through ``proxy`` (ANIWORLD_PROXY: http, socks5 or socks5h), or through the
+    proxies the environment names when it is None."""
 
-    def __init__(self, *, timeout: float, context: ssl.SSLContext, idle: int):
+    def __init__(
+        self, *, timeout: float, context: ssl.SSLContext, idle: int, proxy: str | None = None
+    ):
         self._client = httpx.Client(
+            proxy=proxy,
             verify=context,
             timeout=timeout,
             follow_redirects=False,

@@ -30,6 +30,7 @@ from typing import BinaryIO, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import httpx
+from django.conf import settings
 
 from aniworld.addresses import ensure_public_url, host_port
 from aniworld.errors import InsufficientStorage
@@ -77,10 +78,20 @@ class MediaFetcher:
         connections: int = 4,
     ):
         self.headers = merge_headers({"User-Agent": BROWSER_USER_AGENT, "Accept": "*/*"}, headers)
-        transport = ProxiedConnections if environment_proxies() else DirectConnections
-        self.connections = transport(
-            timeout=socket_timeout, context=_ssl_context(), idle=connections
-        )
+        # Hoster traffic goes through ANIWORLD_PROXY when it is set (DESIGN.md,
+        # configuration), else through a proxy the environment names, else direct.
+        context = _ssl_context(settings.ANIWORLD_CA_BUNDLE)
+        if settings.ANIWORLD_PROXY or environment_proxies():
+            self.connections = ProxiedConnections(
+                timeout=socket_timeout,
+                context=context,
+                idle=connections,
+                proxy=settings.ANIWORLD_PROXY or None,
+            )
+        else:
+            self.connections = DirectConnections(
+                timeout=socket_timeout, context=context, idle=connections
+            )
         self.retry_backoff = retry_backoff
         self._buffers = _Buffers(keep=SEGMENT_BUFFERS)
         self.should_stop = should_stop
@@ -350,11 +361,19 @@ class _Buffers:
 
 
 @functools.cache
-def _ssl_context() -> ssl.SSLContext:
+def _ssl_context(extra_certificates: str) -> ssl.SSLContext:
     """One context for every download: loading the CA bundle takes 0.15 s, a fifth of a
     small episode's time if each download loaded it again. httpx's, which trusts
-    ``SSL_CERT_FILE`` and ``SSL_CERT_DIR`` when set, and offers HTTP/1.1 only."""
+    ``SSL_CERT_FILE`` and ``SSL_CERT_DIR`` when set, plus ``ANIWORLD_CA_BUNDLE``'s
+    certificates (added to the public roots, as for the sites); HTTP/1.1 only."""
     context = httpx.create_ssl_context()
+    if extra_certificates:
+        try:
+            context.load_verify_locations(cafile=extra_certificates)
+        except (OSError, ssl.SSLError) as exc:
+            raise MediaDownloadError(
+                f"ANIWORLD_CA_BUNDLE {extra_certificates} cannot be read as PEM: {exc}"
+            ) from exc
     context.set_alpn_protocols(["http/1.1"])
     return context
 
