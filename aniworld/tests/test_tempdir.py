@@ -134,34 +134,34 @@ def test_a_download_stays_in_temp_when_temp_shares_the_librarys_file_system(tmp_
     assert tempdir.download_location(7, temp, library, series) == (temp, "item-7")
 
 
-def test_a_download_is_written_hidden_in_the_library_root_when_temp_lies_elsewhere(
-    tmp_path, monkeypatch
+@pytest.mark.parametrize(
+    ("devices", "expected"),
+    [
+        # Temp elsewhere: hidden in the library root, on the series folder's disk.
+        ({"temp": 1, "library": 2, "series": 2}, ("library", ".aniworld-partial-item-7")),
+        # Everything on one disk (by device number, not by path): Temp.
+        ({"temp": 1, "library": 1, "series": 1}, ("temp", "item-7")),
+        # The series folder mounted from a disk of its own: hidden in it.
+        ({"temp": 1, "library": 1, "series": 3}, ("series", ".aniworld-partial-item-7")),
+    ],
+    ids=["temp-elsewhere", "one-disk", "series-on-its-own-disk"],
+)
+def test_a_download_is_written_on_its_series_folders_file_system(
+    tmp_path, monkeypatch, devices, expected
 ):
-    temp, library = tmp_path / "Temp", tmp_path / "library"
-    series = library / "Naruto (2002)"
-    series.mkdir(parents=True)
-    devices = {temp: 64769, library: 2049, series: 2049}
-    monkeypatch.setattr(tempdir, "device_of", lambda path: devices[path])
-    assert tempdir.download_location(7, temp, library, series) == (
-        library,
-        ".aniworld-partial-item-7",
-    )
-    devices[library] = devices[series] = devices[temp]
-    assert tempdir.download_location(7, temp, library, series) == (temp, "item-7")
+    folders = {
+        "temp": tmp_path / "Temp",
+        "library": tmp_path / "library",
+        "series": tmp_path / "library" / "Naruto (2002)",
+    }
+    folders["series"].mkdir(parents=True)
+    by_path = {folders[name]: device for name, device in devices.items()}
+    monkeypatch.setattr(tempdir, "device_of", lambda path: by_path[path])
 
+    location = tempdir.download_location(7, folders["temp"], folders["library"], folders["series"])
 
-def test_a_series_folder_mounted_from_another_file_system_gets_the_download_itself(
-    tmp_path, monkeypatch
-):
-    temp, library = tmp_path / "Temp", tmp_path / "library"
-    series = library / "Naruto (2002)"
-    series.mkdir(parents=True)
-    devices = {temp: 64769, library: 64769, series: 2050}
-    monkeypatch.setattr(tempdir, "device_of", lambda path: devices[path])
-    assert tempdir.download_location(7, temp, library, series) == (
-        series,
-        ".aniworld-partial-item-7",
-    )
+    folder, stem = expected
+    assert location == (folders[folder], stem)
 
 
 def test_the_library_purge_removes_only_hidden_partials_in_the_root_and_series_folders(tmp_path):
