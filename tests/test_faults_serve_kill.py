@@ -45,6 +45,10 @@ pytestmark = [pytest.mark.slow, pytest.mark.embedded]
 
 ROUNDS = 20
 MEDIA_BYTES_PER_SECOND = 20_000  # seconds per episode: a killed serve leaves one running
+# Each ~22 kB segment takes ~7 s at this pace (segments come in parallel, so the
+# 20 kB/s above ends an episode in about a second), so a stop sent once bytes flow
+# cannot miss the transfer and meet a finished item instead.
+STOP_TEST_BYTES_PER_SECOND = 3_000
 STOP_LINE = "stopped; it will resume from the start"
 
 
@@ -87,7 +91,7 @@ def site_requests(world) -> int:
 def test_a_stop_during_a_download_is_quick_and_quiet(
     tmp_path, world, hosters, via_make, stop_signal
 ):
-    hosters.slow_media(MEDIA_BYTES_PER_SECOND)  # the stop lands mid-transfer
+    hosters.slow_media(STOP_TEST_BYTES_PER_SECOND)  # the stop lands mid-transfer
     app = start_app(tmp_path, world, via_make=via_make)
     try:
         add_series(app, "attack-on-titan")
