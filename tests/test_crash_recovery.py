@@ -15,7 +15,8 @@ EPISODE = "Attack on Titan (2013)/Season 01/Attack on Titan - S01E02 - An jenem 
 
 @pytest.fixture
 def app(tmp_path, world, hosters):
-    hosters.slow_media(20_000)  # a few seconds per episode: time to kill it mid-way
+    # ~4 s an episode (its three ~22 kB segments come in parallel): time to kill it mid-way
+    hosters.slow_media(6_000)
     library = tmp_path / "library"
     library.mkdir()
     env = {
