@@ -1,7 +1,10 @@
 """One running app per data dir, and the line its processes hold to the supervisor.
 
 ``InstanceLock`` is an OS file lock (``flock``) on ``<data dir>/run/serve.lock``,
-taken by ``manage.py serve`` before it touches Temp, the queue or the database.
+taken by ``manage.py serve`` before it touches Temp, the queue or the database,
+and by ``manage.py download``, which downloads the queue in its own process and
+so must not run beside a ``serve`` (whose start-up would return its item to the
+queue and delete its partial file).
 ``serve`` hands the locked file to its children, so the lock lasts until the
 last process of that app is gone: a ``serve`` started while the children of a
 killed one still wind down waits for them (briefly), and one started beside a
@@ -28,6 +31,8 @@ log = logging.getLogger(__name__)
 
 LIFELINE_VARIABLE = "ANIWORLD_LIFELINE_FD"
 POLL_SECONDS = 0.2
+# How long a new holder waits for the children of a killed serve to finish stopping.
+LEFTOVER_WAIT_SECONDS = 30.0
 
 
 class AlreadyRunning(Exception):
@@ -48,8 +53,9 @@ class InstanceLock:
         self.fd: int | None = None
         self.record: dict = {}
 
-    def acquire(self, url: str, wait_for_leftovers: float) -> None:
-        """Take the lock or raise ``AlreadyRunning``.
+    def acquire(self, url: str, wait_for_leftovers: float, command: str = "serve") -> None:
+        """Take the lock for ``command`` (``serve`` at ``url``, or ``download``) or raise
+        ``AlreadyRunning``.
 
         When the holder's supervisor is gone but its children still run (it was
         killed), wait up to ``wait_for_leftovers`` seconds for them to stop.
@@ -79,8 +85,13 @@ class InstanceLock:
                     waiting = True
                 time.sleep(POLL_SECONDS)
         self.fd = fd
-        self.record = {"pid": os.getpid(), "url": url, "children": []}
+        self.record = {"pid": os.getpid(), "command": command, "url": url, "children": []}
         self._write()
+
+    def release(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
 
     def record_children(self, pids: list[int]) -> None:
         self.record["children"] = pids
@@ -100,6 +111,12 @@ class InstanceLock:
 
     def _describe(self, holder: dict) -> str:
         supervisor, url = holder.get("pid"), holder.get("url", "?")
+        if supervisor and process_alive(supervisor) and holder.get("command") == "download":
+            return (
+                f"manage.py download (pid {supervisor}) is downloading the queue of this data "
+                f"dir ({self.path.parent.parent}). Wait for it to finish, or stop it (Ctrl+C, "
+                f"or kill {supervisor}), then start again."
+            )
         if supervisor and process_alive(supervisor):
             return (
                 f"Aniworld is already running on this data dir ({self.path.parent.parent}): "

@@ -43,14 +43,6 @@ SERVICE_STEPS: list[str] = [
 ]
 
 
-def purge_temp_dir() -> int:
-    """Check that the temp dir is safe to purge, then remove the downloads left in it
-    and those left hidden in the library root (Temp on another file system)."""
-    library = library_root()
-    tempdir.check(library=library)
-    return tempdir.purge() + tempdir.purge_library_partials(library)
-
-
 def prepare_database() -> None:
     for alias in connections:
         call_command("migrate", database=alias, interactive=False, verbosity=0)
@@ -87,7 +79,7 @@ def _import(dotted: str) -> Callable[[], None]:
 
 
 def run(stdout=sys.stdout) -> None:
-    purge_temp_dir()
+    tempdir.purge_leftovers(library_root())
     prepare_database()
     secure_data_dir()
     check_config()
@@ -100,7 +92,7 @@ def recover_after_worker_crash() -> None:
     """Before a crashed worker is restarted: what it left behind is cleaned up and its
     interrupted download goes back to the queue, as at a fresh start."""
     try:
-        purge_temp_dir()
+        tempdir.purge_leftovers(library_root())
     except tempdir.UnsafeTempDir as exc:  # the library was moved onto it since the start
         log.error("%s", exc)
     restore_after_restart()

@@ -171,6 +171,13 @@ def home_directories() -> set[Path]:
     return {home.resolve() for home in homes if home != Path("/")}
 
 
+def purge_leftovers(library: Path | None) -> int:
+    """Check that the temp dir is safe to purge (``UnsafeTempDir`` if not), then remove
+    the downloads left in it and those left hidden in the library."""
+    check(library=library)
+    return purge() + purge_library_partials(library)
+
+
 def purge(temp_dir: Path | None = None) -> int:
     """Create the temp dir or remove the download files left in it; return how many went."""
     temp_dir = Path(temp_dir or settings.TEMP_DIR)

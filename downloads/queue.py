@@ -346,14 +346,15 @@ def clear_finished() -> int:
     return deleted
 
 
-def restore_after_restart() -> None:
-    """At start: items a crash or kill left downloading go back to pending (seed contract)."""
+def restore_after_restart(wake: bool = True) -> None:
+    """At start: items a crash or kill left downloading go back to pending (seed contract).
+    ``wake=False`` where this process downloads the queue itself (``manage.py download``)."""
     count = DownloadItem.objects.filter(status=Status.DOWNLOADING).update(
         status=Status.PENDING, percent=0, downloaded_bytes=0, speed_bps=None, eta_seconds=None
     )
     if count:
         log.warning("returned %d interrupted download(s) to the queue", count)
-    if DownloadItem.objects.filter(status=Status.PENDING).exists():
+    if wake and DownloadItem.objects.filter(status=Status.PENDING).exists():
         transaction.on_commit(wake_worker)
 
 

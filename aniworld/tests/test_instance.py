@@ -41,10 +41,25 @@ def test_a_second_instance_is_refused_naming_the_running_one(running, tmp_path):
     assert json.loads(running.path.read_text())["pid"] == os.getpid()
 
 
+def test_serve_is_refused_while_the_download_command_runs_naming_it(tmp_path):
+    downloading = InstanceLock(tmp_path)
+    downloading.acquire("", wait_for_leftovers=0, command="download")
+    try:
+        with pytest.raises(AlreadyRunning) as refused:
+            InstanceLock(tmp_path).acquire(URL, wait_for_leftovers=5)
+        assert f"manage.py download (pid {os.getpid()}) is downloading" in str(refused.value)
+    finally:
+        downloading.release()
+    serve = InstanceLock(tmp_path)
+    serve.acquire(URL, wait_for_leftovers=0)  # free once it is done
+    serve.release()
+
+
 def test_the_lock_file_is_private_and_records_the_children(running):
     running.record_children([11, 12])
     assert json.loads(running.path.read_text()) == {
         "pid": os.getpid(),
+        "command": "serve",
         "url": URL,
         "children": [11, 12],
     }

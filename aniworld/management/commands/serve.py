@@ -35,7 +35,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from aniworld import startup
-from aniworld.instance import AlreadyRunning, InstanceLock, Lifeline
+from aniworld.instance import LEFTOVER_WAIT_SECONDS, AlreadyRunning, InstanceLock, Lifeline
 from aniworld.tempdir import UnsafeTempDir
 
 log = logging.getLogger("aniworld.serve")
@@ -44,8 +44,6 @@ SHUTDOWN_BUDGET_SECONDS = 30.0
 MAX_RESTARTS = 3
 RESTART_WINDOW = 60.0
 POLL_SECONDS = 0.2
-# How long a new serve waits for the children of a killed one to finish stopping.
-LEFTOVER_WAIT_SECONDS = 30.0
 
 
 def die_with_parent() -> None:

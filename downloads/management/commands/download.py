@@ -1,13 +1,24 @@
-"""`manage.py download [--series KEY] [--all-missing]`: queue episodes and download them here."""
+"""`manage.py download [--series KEY] [--all-missing]`: queue episodes and download them here.
+
+It takes the data dir's instance lock as ``serve`` does (``aniworld.instance``), so it
+refuses to run beside a running app and a ``serve`` started meanwhile refuses too:
+two downloaders would each treat the other's item and partial file as left over by
+a crash. Holding the lock, it first cleans up what a killed run left behind, as
+``serve`` does at its start.
+"""
 
 from __future__ import annotations
 
 import sys
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from aniworld import tempdir
 from aniworld.errors import AppError
+from aniworld.instance import LEFTOVER_WAIT_SECONDS, AlreadyRunning, InstanceLock
+from aniworld.library_root import library_root
 from downloads import queue
 from downloads.models import DownloadItem, QueueState, Status
 from downloads.worker import DownloadWorker
@@ -26,6 +37,21 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        lock = InstanceLock(settings.DATA_DIR)
+        try:
+            lock.acquire("", wait_for_leftovers=LEFTOVER_WAIT_SECONDS, command="download")
+        except AlreadyRunning as exc:
+            raise CommandError(str(exc)) from exc
+        try:
+            tempdir.purge_leftovers(library_root())
+            queue.restore_after_restart(wake=False)
+            self._queue_and_download(options)
+        except tempdir.UnsafeTempDir as exc:
+            raise CommandError(str(exc)) from exc
+        finally:
+            lock.release()
+
+    def _queue_and_download(self, options) -> None:
         try:
             series = [get_series(options["series"])] if options["series"] else None
         except AppError as exc:
