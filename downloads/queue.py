@@ -167,8 +167,9 @@ def wake_worker() -> None:
         async_task("downloads.tasks.process_queue", task_name="process-queue")
 
 
-def claim_next() -> DownloadItem | None:
-    """Claim the next pending item, unless the queue is stopped or an item is downloading."""
+def claim_next(series_id: int | None = None) -> DownloadItem | None:
+    """Claim the next pending item (of that series only, given ``series_id``), unless the
+    queue is stopped or an item is downloading."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -177,11 +178,10 @@ def claim_next() -> DownloadItem | None:
             return None
         if DownloadItem.objects.filter(status=Status.DOWNLOADING).exists():
             return None
-        candidate = (
-            DownloadItem.objects.filter(status=Status.PENDING)
-            .order_by("priority", "position", "id")
-            .first()
-        )
+        pending = DownloadItem.objects.filter(status=Status.PENDING)
+        if series_id is not None:
+            pending = pending.filter(episode__series_id=series_id)
+        candidate = pending.order_by("priority", "position", "id").first()
         if candidate is None:
             return None
         if not transition(

@@ -45,12 +45,13 @@ class DownloadWorker:
             self.shutting_down = True
         return self.shutting_down
 
-    def process_one(self) -> bool:
-        """Claim and download one item; False when there was nothing to do or it must stop."""
+    def process_one(self, series_id: int | None = None) -> bool:
+        """Claim and download one item (of that series only, given ``series_id``); False
+        when there was nothing to do or it must stop."""
         if self.stop_requested():
             return False
         close_old_connections()
-        item = queue.claim_next()
+        item = queue.claim_next(series_id)
         if item is None:
             return False
         self.settings = config.current()["downloads"]

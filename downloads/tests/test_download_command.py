@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 
 from aniworld.instance import InstanceLock
 from downloads.models import DownloadItem, QueueState, Status
-from tests.factories import queue_episode
+from tests.factories import add_series, queue_episode
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -61,3 +61,16 @@ def test_what_a_killed_run_left_is_cleaned_up_and_downloaded_again(
     assert DownloadItem.objects.get(id=pending_item.id).status == Status.COMPLETED
     assert list(settings.TEMP_DIR.iterdir()) == []
     assert list(library_root.rglob("*S01E02*.mp4"))
+
+
+def test_with_a_series_it_downloads_only_that_series(pending_item, api, world, capsys):
+    add_series(api, "hells-paradise")
+    api.post("/api/queue/stop")
+    queue_episode(api, 1, 1, key="hells-paradise")
+    QueueState.objects.update(is_running=True)
+
+    call_command("download", "--series", "hells-paradise")
+
+    assert "Finished 1 item(s), 0 failed." in capsys.readouterr().out
+    statuses = dict(DownloadItem.objects.values_list("episode__series__key", "status"))
+    assert statuses == {"hells-paradise": Status.COMPLETED, "attack-on-titan": Status.PENDING}

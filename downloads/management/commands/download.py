@@ -81,7 +81,7 @@ class Command(BaseCommand):
                 before = set(
                     DownloadItem.objects.filter(status=Status.FAILED).values_list("id", flat=True)
                 )
-                if not worker.process_one():
+                if not worker.process_one(series[0].id if series else None):
                     break
                 newly_failed = DownloadItem.objects.filter(status=Status.FAILED).exclude(
                     id__in=before
