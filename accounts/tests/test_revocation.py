@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
 from django.db import connection
 from rest_framework.test import APIClient
 
@@ -13,6 +12,7 @@ from accounts import api_key, owner, revocation
 from aniworld.asgi import application
 from conftest import OWNER_PASSWORD
 from system import backups
+from tests.websocket_client import Communicator
 
 NEW_PASSWORD = "Another-Horse-7"
 sqlite_only = pytest.mark.skipif(
@@ -91,8 +91,8 @@ def test_a_login_right_after_a_revocation_works(configured):
 ORIGIN = (b"origin", b"http://127.0.0.1:8000")
 
 
-async def open_socket(path: str, headers=()) -> WebsocketCommunicator:
-    communicator = WebsocketCommunicator(application, path, headers=[ORIGIN, *headers])
+async def open_socket(path: str, headers=()) -> Communicator:
+    communicator = Communicator(application, path, headers=[ORIGIN, *headers])
     connected, _ = await communicator.connect()
     assert connected
     assert (await communicator.receive_json_from())["type"] == "connected"

@@ -1,9 +1,9 @@
 import pytest
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from aniworld.asgi import application
+from tests.websocket_client import Communicator
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ORIGIN = (b"origin", b"http://127.0.0.1:8000")
@@ -15,7 +15,7 @@ def access_token(user) -> str:
 
 
 async def connect(path="/ws/connect", headers=None):
-    communicator = WebsocketCommunicator(application, path, headers=[ORIGIN, *(headers or [])])
+    communicator = Communicator(application, path, headers=[ORIGIN, *(headers or [])])
     connected, _ = await communicator.connect()
     return communicator, connected
 
@@ -48,7 +48,7 @@ async def test_anything_else_is_closed_with_4401(configured, query):
 
 async def test_a_foreign_origin_is_refused(configured):
     token = await access_token(configured)
-    communicator = WebsocketCommunicator(
+    communicator = Communicator(
         application, f"/ws/connect?token={token}", headers=[(b"origin", b"https://evil.example")]
     )
     connected, _ = await communicator.connect()
@@ -57,7 +57,7 @@ async def test_a_foreign_origin_is_refused(configured):
 
 async def test_a_client_without_an_origin_header_is_let_through_to_the_token_check(configured):
     token = await access_token(configured)
-    communicator = WebsocketCommunicator(application, f"/ws/connect?token={token}")
+    communicator = Communicator(application, f"/ws/connect?token={token}")
     connected, _ = await communicator.connect()
     assert connected
     assert (await communicator.receive_json_from())["type"] == "connected"
@@ -65,7 +65,7 @@ async def test_a_client_without_an_origin_header_is_let_through_to_the_token_che
 
 
 async def test_a_client_without_an_origin_header_still_needs_a_credential(configured):
-    communicator = WebsocketCommunicator(application, "/ws/connect")
+    communicator = Communicator(application, "/ws/connect")
     connected, _ = await communicator.connect()
     assert connected
     assert await communicator.receive_output() == {"type": "websocket.close", "code": 4401}

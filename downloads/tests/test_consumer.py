@@ -6,12 +6,12 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
-from channels.testing import WebsocketCommunicator
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from aniworld.asgi import application
 from aniworld.progress import ProgressReporter, publish
 from downloads.consumers import MAX_MESSAGE_BYTES, notify_shutdown
+from tests.websocket_client import Communicator
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ORIGIN = (b"origin", b"http://127.0.0.1:8000")
@@ -34,9 +34,7 @@ def access_token(user) -> str:
 async def ws(configured):
     """A connected client that has read its ``connected`` message."""
     token = await access_token(configured)
-    communicator = WebsocketCommunicator(
-        application, f"/ws/connect?token={token}", headers=[ORIGIN]
-    )
+    communicator = Communicator(application, f"/ws/connect?token={token}", headers=[ORIGIN])
     connected, _ = await communicator.connect()
     assert connected
     assert (await communicator.receive_json_from())["type"] == "connected"
@@ -59,7 +57,7 @@ async def join(ws, room):
 
 async def test_the_connected_message_lists_the_rooms(configured):
     token = await access_token(configured)
-    communicator = WebsocketCommunicator(application, f"/ws/connect?token={token}", [ORIGIN])
+    communicator = Communicator(application, f"/ws/connect?token={token}", [ORIGIN])
     await communicator.connect()
     message = await communicator.receive_json_from()
     assert message["type"] == "connected"
@@ -70,7 +68,7 @@ async def test_the_connected_message_lists_the_rooms(configured):
 
 
 async def test_an_unauthenticated_client_is_closed_with_4401_and_gets_no_events(db):
-    communicator = WebsocketCommunicator(application, "/ws/connect", headers=[ORIGIN])
+    communicator = Communicator(application, "/ws/connect", headers=[ORIGIN])
     await communicator.connect()
     assert await communicator.receive_output() == {"type": "websocket.close", "code": 4401}
 
@@ -121,7 +119,7 @@ async def test_a_client_that_left_a_room_gets_no_more_of_its_events(ws):
 
 async def test_every_client_in_a_room_gets_the_event(ws, configured):
     token = await access_token(configured)
-    other = WebsocketCommunicator(application, f"/ws/connect?token={token}", [ORIGIN])
+    other = Communicator(application, f"/ws/connect?token={token}", [ORIGIN])
     await other.connect()
     await other.receive_json_from()
     await join(ws, "downloads")
