@@ -119,7 +119,7 @@ def download_media(
     try:
         if should_stop():
             raise DownloadCancelled("the download was stopped before it started")
-        reporter = _ProgressReporter(on_progress, should_stop, report_interval)
+        meter = ProgressMeter(on_progress, should_stop, report_interval)
         with MediaFetcher(
             source.headers,
             socket_timeout=socket_timeout,
@@ -131,11 +131,11 @@ def download_media(
         ) as fetcher:
             if source.kind == "hls":
                 download = _HlsDownload(
-                    fetcher, reporter, stage, should_stop, fragment_retries, parallel_segments
+                    fetcher, meter, stage, should_stop, fragment_retries, parallel_segments
                 )
                 return download.run(source.url, retries, temp_dir, basename)
             return _download_file(
-                fetcher, source.url, reporter, stage, should_stop, retries, temp_dir, basename
+                fetcher, source.url, meter, stage, should_stop, retries, temp_dir, basename
             )
     except BaseException:
         cleanup_temp(temp_dir, basename)
@@ -169,7 +169,7 @@ def cleanup_temp(temp_dir: Path, basename: str) -> None:
             path.unlink(missing_ok=True)
 
 
-class _ProgressReporter:
+class ProgressMeter:
     """Throttled progress with an honest speed and ETA; where a stop request lands."""
 
     def __init__(
@@ -184,6 +184,9 @@ class _ProgressReporter:
         self.last_report = float("-inf")
         self.downloaded = 0
         self.rate = RateEstimator()
+        # An estimated total (HLS) can grow as segments report their sizes; the bar
+        # the user watches never moves back.
+        self.percent_shown = 0.0
 
     def update(self, downloaded: int, total: int | None, percent: float | None = None) -> None:
         self.downloaded = downloaded
@@ -197,9 +200,10 @@ class _ProgressReporter:
             raise DownloadCancelled("the download was stopped")
         if percent is None:
             percent = downloaded * 100.0 / total if total else 0.0
+        self.percent_shown = max(self.percent_shown, round(min(100.0, percent), 1))
         self.on_progress(
             Progress(
-                percent=round(min(100.0, percent), 1),
+                percent=self.percent_shown,
                 downloaded_bytes=downloaded,
                 total_bytes=total,
                 speed_bps=self.rate.speed(),
@@ -218,7 +222,7 @@ class _ProgressReporter:
 def _download_file(
     fetcher: MediaFetcher,
     url: str,
-    reporter: _ProgressReporter,
+    meter: ProgressMeter,
     stage: StageCallback,
     should_stop: Callable[[], bool],
     retries: int,
@@ -227,8 +231,8 @@ def _download_file(
 ) -> Path:
     part = temp_dir / f"{basename}.part"
     with open(part, "wb", buffering=0) as handle:
-        fetcher.to_file(url, handle, reporter.update, retries=retries)
-    reporter.finish()
+        fetcher.to_file(url, handle, meter.update, retries=retries)
+    meter.finish()
     _reject_text(part)
     final = temp_dir / f"{basename}.mp4"
     if _is_mp4(part):
@@ -268,14 +272,14 @@ class _HlsDownload:
     def __init__(
         self,
         fetcher: MediaFetcher,
-        reporter: _ProgressReporter,
+        meter: ProgressMeter,
         stage: StageCallback,
         should_stop: Callable[[], bool],
         fragment_retries: int,
         parallel: int,
     ):
         self.fetcher = fetcher
-        self.reporter = reporter
+        self.meter = meter
         self.stage = stage
         self.should_stop = should_stop
         self.fragment_retries = fragment_retries
@@ -336,7 +340,7 @@ class _HlsDownload:
                     ffmpeg.feed(data)
                     self.fetcher.recycle(data)
                     self.report(len(playlist.segments))
-                self.reporter.finish()
+                self.meter.finish()
                 self.stage(Stage.REMUXING, "finishing the mp4")
                 result = ffmpeg.finish(self.should_stop)
             except BaseException:
@@ -361,7 +365,7 @@ class _HlsDownload:
         total = None
         if lengths:
             total = max(received, int(sum(lengths) / len(lengths) * count))
-        self.reporter.update(received, total)
+        self.meter.update(received, total)
 
     def received_bytes(self, count: int) -> None:
         with self.lock:

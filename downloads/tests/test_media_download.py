@@ -13,6 +13,7 @@ from downloads.media import (
     DownloadCancelled,
     MediaDownloadError,
     MediaVerificationError,
+    ProgressMeter,
     cleanup_temp,
     verify_media,
 )
@@ -77,7 +78,9 @@ def test_a_vidmoly_stream_downloads_with_its_referer(extract, download, hosters)
 
 def test_progress_reports_increasing_bytes_and_ends_at_100_percent(extract, download, hosters):
     reports = []
-    hosters.slow_media(400_000)  # the bytes arrive over a few reads, as from a real hoster
+    # 10 kB every 0.1 s: the bytes arrive over several reads, as from a real hoster,
+    # even when this process is held up between two of them
+    hosters.slow_media(100_000)
 
     download(extract("Vidoza"), on_progress=reports.append)
 
@@ -103,6 +106,18 @@ def test_hls_progress_has_an_estimated_total(extract, download, hosters):
     assert reports[-1].percent == 100.0
 
 
+def test_the_percent_never_moves_back_when_an_estimated_total_grows():
+    reports = []
+    reporter = ProgressMeter(reports.append, should_stop=lambda: False, interval=0)
+
+    reporter.update(50, 100)  # the first segments were small
+    reporter.update(60, 200)  # a later one reports its size: the estimate doubles
+    reporter.update(180, 200)
+
+    assert [r.percent for r in reports] == [50.0, 50.0, 90.0]
+    assert [r.total_bytes for r in reports] == [100, 200, 200]
+
+
 def test_progress_is_reported_at_most_once_per_interval(extract, download):
     reports = []
 
@@ -117,7 +132,7 @@ def test_a_stop_request_cancels_and_removes_every_temp_file(
 ):
     reports = []
     source = extract(hoster)
-    hosters.slow_media(400_000)
+    hosters.slow_media(100_000)  # several reads: the stop comes before the last
 
     with pytest.raises(DownloadCancelled):
         download(source, on_progress=reports.append, should_stop=lambda: bool(reports))
