@@ -61,11 +61,11 @@ def item_of(api, item_id):
 
 
 def test_the_owner_pastes_the_video_page_and_the_episode_downloads(
-    browser, app, api, running_sto, hosters
+    browser, app, api, sto_site, hosters
 ):
-    running_sto.reset()
-    connect(running_sto, hosters)
-    running_sto.check_redirects("altcha")
+    # sto_site: the same fake s.to as the app's, reset after the test (its check too)
+    connect(sto_site, hosters)
+    sto_site.check_redirects("altcha")
     body = {"series_key": "dark", "episodes": [{"season": 1, "episode": 2}]}
     item_id = api.post("/api/queue/add", json=body).json()["added"][0]["id"]
     app.wait_until(lambda: item_of(api, item_id)["status"] == "failed", 30, "the item fails")

@@ -44,10 +44,10 @@ from tests.processes import ServeProcess, alive, descendants
 pytestmark = [pytest.mark.slow, pytest.mark.embedded]
 
 ROUNDS = 20
-MEDIA_BYTES_PER_SECOND = 20_000  # seconds per episode: a killed serve leaves one running
-# Each ~22 kB segment takes ~7 s at this pace (segments come in parallel, so the
-# 20 kB/s above ends an episode in about a second), so a stop sent once bytes flow
-# cannot miss the transfer and meet a finished item instead.
+# ~2 s an episode (its ~22 kB segments in parallel): a killed serve leaves one running
+MEDIA_BYTES_PER_SECOND = 10_000
+# ~7 s a segment: a stop sent once bytes flow cannot miss the transfer and meet a
+# finished item instead (at 20 kB/s it once did).
 STOP_TEST_BYTES_PER_SECOND = 3_000
 STOP_LINE = "stopped; it will resume from the start"
 

@@ -168,9 +168,9 @@ def test_sigterm_tells_every_client_and_closes_with_1001(app):
         app.process.send_signal(signal.SIGTERM)
         seen = []
         for socket in sockets:
-            message = await receive(socket, timeout=5)
+            message = await receive(socket, timeout=15)
             with pytest.raises(websockets.ConnectionClosed) as closed:
-                await asyncio.wait_for(socket.recv(), 5)
+                await asyncio.wait_for(socket.recv(), 15)
             code = closed.value.rcvd.code if closed.value.rcvd else None
             seen.append((message["type"], code, time.monotonic() - started))
         return seen
@@ -180,5 +180,6 @@ def test_sigterm_tells_every_client_and_closes_with_1001(app):
 
     seen = asyncio.run(run())
     assert [(kind, code) for kind, code, _ in seen] == [("server_shutdown", 1001)] * 2, app.log()
-    assert max(elapsed for *_, elapsed in seen) < 5
+    # Well inside serve's 30 s shutdown budget, with room for a busy machine.
+    assert max(elapsed for *_, elapsed in seen) < 15
     assert app.process.wait(timeout=30) == 0

@@ -32,7 +32,7 @@ def temp_elsewhere(monkeypatch, library_root):
 @pytest.fixture
 def seen_while_downloading(monkeypatch, hosters, library_root):
     """The files in Temp and in the library root at every progress event of a download."""
-    hosters.slow_media(300_000)  # a few events while the bytes arrive
+    hosters.slow_media(60_000)  # ~0.4 s a segment: a few events while the bytes arrive
     seen = []
     publish = progress.publish
 
