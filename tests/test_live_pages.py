@@ -207,10 +207,16 @@ def test_without_the_socket_the_queue_page_polls_and_then_reconnects(open_page, 
     page, _ = open_page("/queue/")
     page.evaluate("window.livePolls = []")  # (a slow start may have polled before it joined)
     web = next(pid for pid in app.children() if "daphne" in command_line(pid))
-    os.kill(web, signal.SIGKILL)  # `serve` starts a new web process
-    page.wait_for_selector("html:not([data-live])", timeout=5_000)
-    # (A request alone could be the refresh that the join's queue_status brought.)
-    app.wait_until(lambda: page.evaluate("window.livePolls.length") > 0, 10, "the page polls")
+    # `serve` starts a new web process; paused, it cannot do so before the page has polled
+    # (a new one can be up sooner than the 2 s between polls).
+    os.kill(app.process.pid, signal.SIGSTOP)
+    try:
+        os.kill(web, signal.SIGKILL)
+        page.wait_for_selector("html:not([data-live])", timeout=5_000)
+        # (A request alone could be the refresh that the join's queue_status brought.)
+        app.wait_until(lambda: page.evaluate("window.livePolls.length") > 0, 10, "the page polls")
+    finally:
+        os.kill(app.process.pid, signal.SIGCONT)
     page.wait_for_selector("html[data-joined]", timeout=20_000)
     page.evaluate("window.livePolls = []")
     page.wait_for_timeout(3_000)  # over a poll interval (2 s)
