@@ -262,8 +262,9 @@ class Visit:
         return node.get("role", {}).get("value", ""), node.get("name", {}).get("value", "")
 
     def live(self) -> None:
-        """The page's live stream is connected (pages with live.js)."""
-        self.page.wait_for_selector("html[data-live]", timeout=10_000)
+        """The page's live stream has joined its rooms (pages with live.js): events
+        published from now on reach the page."""
+        self.page.wait_for_selector("html[data-joined]", timeout=10_000)
 
 
 @pytest.fixture

@@ -10,6 +10,10 @@
 // Elements marked data-live-poll keep their htmx polling (hx-trigger
 // "every …") for when the socket is down; while it is open their polls are
 // skipped. A lost socket is retried with exponential backoff.
+//
+// <html> carries data-live while the socket is open, and data-joined once the
+// server has confirmed every room the page asked for (from then on no event
+// for the page is missed); both go when the socket closes.
 (() => {
   const RETRY_FIRST_MS = 1000;
   const RETRY_MAX_MS = 30000;
@@ -31,6 +35,14 @@
   function setLive(on) {
     live = on;
     root.toggleAttribute("data-live", on);
+    if (!on) root.removeAttribute("data-joined");
+  }
+
+  // A "joined" answer names every room the socket is in now.
+  function noteJoined(joined) {
+    if (Array.isArray(joined) && rooms.every((room) => joined.includes(room))) {
+      root.setAttribute("data-joined", "");
+    }
   }
 
   function connect() {
@@ -193,6 +205,7 @@
         for (const room of rooms) send("join", { room });
         break;
       case "joined":
+        noteJoined(data.rooms);
         // A scan shown as running may have ended while the socket was down.
         // (The queue needs nothing here: joining downloads brings a queue_status.)
         if (message.room === "scan" && document.querySelector("#scan-panel [data-live-poll]")) {
