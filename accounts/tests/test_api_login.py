@@ -120,7 +120,6 @@ def test_a_password_change_needs_the_old_password_and_a_strong_new_one(api):
     assert "new_password" in weak.json()["details"]
 
 
-# in_one_window first: the owner's token is issued in the window's time, not before it.
 def test_sixty_anonymous_requests_a_minute_then_429_but_the_owner_is_not_limited(
     in_one_window, api
 ):
