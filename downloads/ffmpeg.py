@@ -47,6 +47,9 @@ class PipedFfmpeg:
         self.stderr = tempfile.TemporaryFile()  # noqa: SIM115
         command = [
             *_base_command(),
+            # Damaged packets are warnings, failures errors: the log's last line names the
+            # problem. The info lines (a pipe has no duration to read) only cost time.
+            "-v", "warning",
             "-y",
             "-protocol_whitelist", "pipe",
             "-format_whitelist", input_format,
