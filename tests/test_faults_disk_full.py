@@ -2,8 +2,8 @@
 a series folder on a volume of its own still gets its episode by a rename.
 
 The app's library is a real, tiny tmpfs (mounting needs root; elsewhere this test
-skips and tests/test_faults_disk_full_simulated.py covers the same error paths
-in-process), and Temp lies on another file system: so the download is written
+skips, except on CI where it fails, and tests/test_faults_disk_full_simulated.py
+covers the same error paths in-process), and Temp lies on another file system: so the download is written
 hidden into the library root, where placing it is a rename. The volume is resized
 between attempts so that the disk fills up while ffmpeg writes the mp4 (an HLS
 stream is remuxed as its segments arrive, so the transfer and the remux are one
@@ -12,8 +12,11 @@ pass), and at last has room: the retried item then completes.
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -53,17 +56,30 @@ class SmallVolume:
         self.mount(size, remount=True)
 
 
+@contextmanager
+def mounted_volume(path, size: str) -> Iterator[SmallVolume]:
+    """A tmpfs of ``size`` at ``path`` (made), unmounted afterwards. Mounting needs
+    root: elsewhere the test skips, but not on CI (``CI=true``), which runs as root."""
+    volume = SmallVolume(path)
+    volume.path.mkdir(parents=True)
+    try:
+        volume.mount(size)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        reason = f"cannot mount a tmpfs here (needs root): {getattr(exc, 'stderr', '') or exc}"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    try:
+        yield volume
+    finally:
+        subprocess.run(["umount", "--lazy", str(volume.path)], check=False, capture_output=True)
+
+
 @pytest.fixture
 def library_volume(tmp_path):
-    volume = SmallVolume(tmp_path / "library")  # where start_app puts the library
-    volume.path.mkdir()
-    try:
-        volume.mount(TOO_SMALL_FOR_THE_EPISODE)
-    except (OSError, subprocess.CalledProcessError) as exc:
-        reason = getattr(exc, "stderr", "") or exc
-        pytest.skip(f"cannot mount a tmpfs here (needs root): {reason}")
-    yield volume
-    subprocess.run(["umount", "--lazy", str(volume.path)], check=False, capture_output=True)
+    # where start_app puts the library
+    with mounted_volume(tmp_path / "library", TOO_SMALL_FOR_THE_EPISODE) as volume:
+        yield volume
 
 
 @pytest.fixture
@@ -135,15 +151,8 @@ def test_a_full_library_volume_fails_the_item_clearly_and_leaves_nothing_partial
 def series_volume(tmp_path):
     """The series' folder on a volume of its own (a disk added when the first filled
     up), while Temp and the library root share another file system."""
-    volume = SmallVolume(tmp_path / "library" / EPISODE_PATH.split("/")[0])
-    volume.path.mkdir(parents=True)
-    try:
-        volume.mount(ROOMY)
-    except (OSError, subprocess.CalledProcessError) as exc:
-        reason = getattr(exc, "stderr", "") or exc
-        pytest.skip(f"cannot mount a tmpfs here (needs root): {reason}")
-    yield volume
-    subprocess.run(["umount", "--lazy", str(volume.path)], check=False, capture_output=True)
+    with mounted_volume(tmp_path / "library" / EPISODE_PATH.split("/")[0], ROOMY) as volume:
+        yield volume
 
 
 def test_a_series_folder_on_its_own_volume_gets_its_episode_by_a_rename(
