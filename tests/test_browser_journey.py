@@ -173,12 +173,18 @@ class Visit:
         if message.type == "error":
             self.console.append(f"{message.text} ({message.location.get('url', '')})")
 
+    def resize(self, viewport: dict) -> None:
+        """The window at ``viewport``, once the page's layout has it too (the resize
+        reaches the page a moment after Playwright returns)."""
+        self.page.set_viewport_size(viewport)
+        self.page.wait_for_function("width => window.innerWidth === width", arg=viewport["width"])
+
     def check(self, name: str, keyboard: bool = True) -> None:
         """Screenshots, layout, axe-core and the Tab key on the page as it is now."""
         self.steps += 1
         problems: list[str] = []
         for width, viewport in VIEWPORTS.items():
-            self.page.set_viewport_size(viewport)
+            self.resize(viewport)
             if keyboard:
                 problems += [f"{width} px: {p}" for p in self.keyboard_problems()]
             scroll_width, inner_width, sticking_out = self.page.evaluate(OVERFLOW)
@@ -198,7 +204,7 @@ class Visit:
                     caret="initial",
                 )
                 problems += [f"{width} px {theme}: {p}" for p in self.axe_problems()]
-        self.page.set_viewport_size(VIEWPORTS["1440"])
+        self.resize(VIEWPORTS["1440"])
         self.page.evaluate(SET_THEME, "dark")
         problems += [f"console: {line}" for line in self.console]
         self.console.clear()
